@@ -1,0 +1,158 @@
+"""Build pipeline: parse → lexicon → BM25 → embeddings (cached) → manifest,
+written to a fresh directory and switched in atomically.
+
+A build that fails or is killed leaves only an unreferenced ``.tmp-*``
+directory behind; ``current`` keeps pointing at the previous build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from indexer.analysis import Lexicon
+from indexer.config import Config
+from indexer.corpus import Catalog, corpus_hash
+from indexer.dense import DenseIndex, EmbeddingCache
+from indexer.embed import Embedder, make_embedder
+from indexer.errors import BuildError, IndexMissingError
+from indexer.lexical import LexicalIndex
+from indexer.segment import ParsedDocument, Passage, parse
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+BUILDS = "builds"
+KEEP_BUILDS = 2
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    build_id: str
+    path: Path
+    passages: int
+    embedded: int
+    cached: int
+    seconds: float
+
+
+def embedding_text(p: Passage, short_title: str) -> str:
+    """What the dense model sees: where the passage sits, then what it says."""
+    path = " > ".join(p.section_path[-3:])
+    return f"{short_title} | {path}\n{p.search_text}" if path else f"{short_title}\n{p.search_text}"
+
+
+def builds_dir(cfg: Config) -> Path:
+    return cfg.index_dir / BUILDS
+
+
+def current_build(cfg: Config) -> Path:
+    link = cfg.index_dir / CURRENT
+    if not link.exists():
+        raise IndexMissingError(f"no index at {cfg.index_dir}; build one with: plansearch index")
+    return link.resolve()
+
+
+def build_index(cfg: Config, embedder: Embedder | None = None,
+                log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+                progress: bool = True, _crash_after: str | None = None) -> BuildReport:
+    t0 = time.perf_counter()
+    catalog = Catalog.load(cfg.corpus_dir)
+    docs = catalog.documents()
+    parsed: list[ParsedDocument] = [parse(d) for d in docs]
+    passages = [p for pd in parsed for p in pd.passages]
+    log(f"parsed {len(docs)} documents into {len(passages)} passages")
+    embedder = embedder or make_embedder(cfg.embedding)
+
+    chash = corpus_hash(docs)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + hashlib.sha256(
+        (chash + embedder.model_id + str(time.time_ns())).encode()).hexdigest()[:8]
+    root = builds_dir(cfg)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{build_id}"
+    try:
+        tmp.mkdir()
+        box_titles = [s.title for pd in parsed for s in pd.walk() if s.level == "box"]
+        lexicon = Lexicon.from_corpus([d.text for d in docs], box_titles)
+        lexicon.save(tmp / "lexicon.txt")
+        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
+            for p in passages:
+                f.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+        outlines = {pd.doc_id: [s.to_json() for s in pd.sections] for pd in parsed}
+        (tmp / "outline.json").write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
+
+        meta = {d.id: asdict(d.info) for d in docs}
+        log("building BM25 index (whoosh + jieba)…")
+        LexicalIndex.build(tmp / "bm25", passages, lexicon, meta)
+        if _crash_after == "bm25":
+            raise BuildError("simulated crash after the BM25 index")
+
+        texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
+        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id)
+        vectors, embedded = _embed(cache, embedder, texts, cfg.embedding.batch_size, progress, log)
+        DenseIndex.save(tmp, vectors)
+        cache.save()
+
+        manifest = {
+            "format": FORMAT_VERSION,
+            "build_id": build_id,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "embedding": {**cfg.embedding.identity(), "model_id": embedder.model_id, "dim": embedder.dim},
+            "passages": len(passages),
+            "documents": {d.id: {"sha256": d.sha256, "passages": sum(p.doc_id == d.id for p in passages)}
+                          for d in docs},
+            "corpus_hash": chash,
+            "lexicon_words": len(lexicon.words),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                           encoding="utf-8")
+        final = root / build_id
+        os.replace(tmp, final)
+        _switch_current(cfg, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(cfg, keep=final)
+    return BuildReport(build_id, final, len(passages), embedded, len(passages) - embedded,
+                       time.perf_counter() - t0)
+
+
+def _embed(cache: EmbeddingCache, embedder: Embedder, texts: list[str], batch: int, progress: bool,
+           log: Callable[[str], None]):
+    from tqdm import tqdm
+
+    todo = cache.missing(texts)
+    log(f"embedding with {embedder.model_id}: {todo} new, {len(texts) - todo} from cache")
+    with tqdm(total=todo, unit="passage", disable=not progress or todo == 0, file=sys.stderr,
+              desc="embedding") as bar:
+        return cache.embed(embedder, texts, batch, progress=bar.update)
+
+
+def _switch_current(cfg: Config, target: Path) -> None:
+    """Point ``current`` at ``target`` with one rename, so readers see old or new, never neither."""
+    link = cfg.index_dir / CURRENT
+    tmp_link = cfg.index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(Path(BUILDS) / target.name)
+    os.replace(tmp_link, link)
+
+
+def _prune(cfg: Config, keep: Path) -> None:
+    """Drop old builds beyond the newest few, and leftovers of killed builds."""
+    root = builds_dir(cfg)
+    builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.name, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in root.glob(".tmp-*"):
+        age = time.time() - stale.stat().st_mtime
+        if age > 3600:
+            shutil.rmtree(stale, ignore_errors=True)

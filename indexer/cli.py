@@ -1,0 +1,193 @@
+"""The ``plansearch`` command line: index, search, outline, passages, eval, serve."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.config import load_config
+from indexer.errors import IndexMissingError, PlansearchError
+
+
+def _friendly(fn):
+    """Library errors become one clear line on stderr and the error's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PlansearchError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="config file (default: the project's config.yaml or $PLANSEARCH_CONFIG)")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Search Chinese government plan documents by keyword and meaning, with citations."""
+    ctx.obj = {"config_path": config_path}
+
+
+def _config(ctx: click.Context):
+    return load_config(ctx.obj["config_path"])
+
+
+@main.command()
+@click.option("--quiet", is_flag=True, help="no progress bar")
+@click.pass_context
+@_friendly
+def index(ctx: click.Context, quiet: bool) -> None:
+    """Build the BM25 and embedding indexes and switch them in atomically."""
+    from indexer.build import build_index
+
+    report = build_index(_config(ctx), progress=not quiet)
+    click.echo(f"built {report.build_id}: {report.passages} passages, {report.embedded} embedded, "
+               f"{report.cached} from cache, {report.seconds:.1f} s → {report.path}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
+@click.option("--k", "k", type=int, default=10, show_default=True)
+@click.option("--offset", type=int, default=0)
+@click.option("--doc", "docs", multiple=True, help="restrict to a document id (repeatable)")
+@click.option("--city", multiple=True)
+@click.option("--kind", multiple=True)
+@click.option("--period", multiple=True)
+@click.option("--group", type=click.Choice(["doc"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="the same JSON as the API")
+@click.pass_context
+@_friendly
+def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json) -> None:
+    """Search the index."""
+    from indexer.search import Searcher
+
+    searcher = Searcher(_config(ctx))
+    resp = searcher.search(query, mode=mode, k=k, offset=offset, doc_ids=list(docs) or None,
+                           city=list(city) or None, kind=list(kind) or None,
+                           period=list(period) or None, group=group)
+    if as_json:
+        click.echo(json.dumps(resp.to_json(), ensure_ascii=False, indent=2))
+        return
+    if resp.preferred:
+        click.echo(f"(preferring {', '.join(resp.preferred['documents'])}: {resp.preferred['reason']})")
+    for note in resp.notes:
+        click.echo(f"(note: {note})")
+    click.echo(f"{resp.total} results in {resp.took_ms:.0f} ms")
+    for h in resp.hits:
+        ranks = f"bm25 #{h.bm25_rank or '-'} dense #{h.dense_rank or '-'}"
+        click.echo(f"\n{h.rank}. [{h.info.short_title}] {' > '.join(h.passage.section_path)}  ({ranks})")
+        click.echo("   " + h.passage.text.strip().replace("\n", " ")[:200])
+        click.echo(f"   {h.citation}")
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_friendly
+def outline(ctx, doc_id: str, as_json: bool) -> None:
+    """Print a document's heading tree."""
+    from indexer.corpus import Catalog
+    from indexer.segment import LEVEL_NAMES, parse
+
+    parsed = parse(Catalog.load(_config(ctx).corpus_dir).read(doc_id))
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in parsed.sections], ensure_ascii=False, indent=1))
+        return
+
+    def show(nodes, depth):
+        for s in nodes:
+            if s.level != "lead":
+                click.echo(f"{'  ' * depth}{s.title}  [{LEVEL_NAMES[s.level]} @{s.start}]")
+            show(s.children, depth + 1)
+
+    show(parsed.sections, 0)
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_friendly
+def passages(ctx, doc_id: str, as_json: bool) -> None:
+    """Print a document's passages."""
+    from indexer.corpus import Catalog
+    from indexer.segment import parse
+
+    parsed = parse(Catalog.load(_config(ctx).corpus_dir).read(doc_id))
+    if as_json:
+        click.echo(json.dumps([p.to_json() for p in parsed.passages], ensure_ascii=False, indent=1))
+        return
+    for p in parsed.passages:
+        click.echo(f"{p.passage_id} {p.kind:<12} [{p.start},{p.end}) {' > '.join(p.section_path)[-60:]}")
+        click.echo("    " + p.text.replace("\n", " ")[:120])
+
+
+@main.command(name="eval")
+@click.argument("qrels", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "all"]), default="all")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--failures", is_flag=True, help="list the queries with no relevant hit in the top 10")
+@click.pass_context
+@_friendly
+def eval_cmd(ctx, qrels: str, mode: str, as_json: bool, failures: bool) -> None:
+    """Score a qrels file (MRR@10, Hit@10, answer recall@10 per kind and mode)."""
+    from indexer.evaluate import Retrieved, evaluate, format_table, load_qrels
+    from indexer.search import Searcher
+
+    searcher = Searcher(_config(ctx))
+    rows = load_qrels(Path(qrels))
+    modes = ["bm25", "dense", "hybrid"] if mode == "all" else [mode]
+    results = {}
+    for m in modes:
+        def run(q: str, m=m):
+            resp = searcher.search(q, mode=m, k=10)
+            return [Retrieved(h.info.file, h.passage.text) for h in resp.hits]
+
+        results[m] = evaluate(rows, run)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=1))
+        return
+    click.echo(format_table(results))
+    if failures:
+        for m, res in results.items():
+            missed = [q["id"] for q in res["queries"] if q["hit"] == 0]
+            click.echo(f"{m}: no hit in top 10: {', '.join(missed) or 'none'}")
+
+
+@main.command()
+@click.option("--host", default=None, help="default from config.yaml (127.0.0.1)")
+@click.option("--port", type=int, default=None, help="default from config.yaml (8000)")
+@click.option("--build-if-missing", is_flag=True, help="build the index first when there is none")
+@click.pass_context
+@_friendly
+def serve(ctx, host: str | None, port: int | None, build_if_missing: bool) -> None:
+    """Serve the web app and JSON API with waitress."""
+    import waitress
+
+    from search_app import create_app
+
+    cfg = _config(ctx)
+    if build_if_missing:
+        from indexer.build import build_index, current_build
+
+        try:
+            current_build(cfg)
+        except IndexMissingError:
+            click.echo("no index yet: building it (a few minutes on first run)…", err=True)
+            build_index(cfg)
+    app = create_app(cfg)
+    host = host or cfg.server.host
+    port = port or cfg.server.port
+    click.echo(f"plansearch serving index {app.config['SEARCHER'].build_id} on http://{host}:{port}/",
+               err=True)
+    waitress.serve(app, host=host, port=port, threads=8, ident="plansearch")

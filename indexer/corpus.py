@@ -1,0 +1,166 @@
+"""The corpus: the catalog of plan documents and their source texts.
+
+A document's text is decoded once and never modified; every offset the
+engine hands out is a Python ``str`` index into exactly this text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from indexer.errors import CatalogError, CorpusError, UnknownDocumentError
+
+CATALOG_FILE = "catalog.yaml"
+REQUIRED_FIELDS = ("id", "file", "title", "short_title", "city", "kind", "period", "year")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Catalog metadata of one document."""
+
+    id: str
+    file: str
+    title: str
+    short_title: str
+    city: str
+    kind: str
+    period: str
+    year: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A catalog entry with its decoded source text."""
+
+    info: DocumentInfo
+    text: str
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+class Catalog:
+    """The documents listed in ``corpus/catalog.yaml``, validated against the folder."""
+
+    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo]) -> None:
+        self.corpus_dir = corpus_dir
+        self._entries = {e.id: e for e in entries}
+
+    @classmethod
+    def load(cls, corpus_dir: Path) -> Catalog:
+        corpus_dir = Path(corpus_dir)
+        path = corpus_dir / CATALOG_FILE
+        if not path.is_file():
+            raise CatalogError(f"no catalog at {path}")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"{path} is not valid YAML: {exc}") from exc
+        if not isinstance(raw, dict) or not isinstance(raw.get("documents"), list):
+            raise CatalogError(f"{path} must hold a 'documents' list")
+        entries = [_entry(path, i, item) for i, item in enumerate(raw["documents"])]
+        ids = [e.id for e in entries]
+        if len(set(ids)) != len(ids):
+            raise CatalogError(f"{path} lists a document id twice")
+        _check_files_match(corpus_dir, entries)
+        return cls(corpus_dir, entries)
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(self._entries)
+
+    def __iter__(self):
+        return iter(self._entries[i] for i in self.ids)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def info(self, doc_id: str) -> DocumentInfo:
+        try:
+            return self._entries[doc_id]
+        except KeyError:
+            raise UnknownDocumentError(
+                f"unknown document {doc_id!r}; known: {', '.join(self.ids)}"
+            ) from None
+
+    def read(self, doc_id: str) -> Document:
+        info = self.info(doc_id)
+        return Document(info, read_text(self.corpus_dir / info.file))
+
+    def documents(self) -> list[Document]:
+        return [self.read(i) for i in self.ids]
+
+
+def read_text(path: Path) -> str:
+    """Decode a source file strictly: a plan text that is not UTF-8 is an error, not mojibake."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CorpusError(f"{path.name}: file not found in {path.parent}") from None
+    except OSError as exc:
+        raise CorpusError(f"{path.name}: cannot read: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"{path.name}: not valid UTF-8 (byte {exc.start}); convert it to UTF-8 first"
+        ) from None
+    if text.startswith("\ufeff"):
+        raise CorpusError(f"{path.name}: starts with a byte-order mark; save it as UTF-8 without BOM")
+    if not text.strip():
+        raise CorpusError(f"{path.name}: file is empty")
+    return text
+
+
+def _entry(path: Path, i: int, item: object) -> DocumentInfo:
+    if not isinstance(item, dict):
+        raise CatalogError(f"{path}: entry {i} is not a mapping")
+    missing = [f for f in REQUIRED_FIELDS if f not in item]
+    if missing:
+        raise CatalogError(f"{path}: entry {i} lacks {', '.join(missing)}")
+    if Path(str(item["file"])).stem != str(item["id"]):
+        raise CatalogError(f"{path}: entry {item['id']!r}: id must be the file stem of {item['file']!r}")
+    try:
+        year = int(item["year"])
+    except (TypeError, ValueError):
+        raise CatalogError(f"{path}: entry {item['id']!r}: year must be a number") from None
+    return DocumentInfo(
+        id=str(item["id"]),
+        file=str(item["file"]),
+        title=str(item["title"]),
+        short_title=str(item["short_title"]),
+        city=str(item["city"]),
+        kind=str(item["kind"]),
+        period=str(item["period"]),
+        year=year,
+    )
+
+
+def _check_files_match(corpus_dir: Path, entries: list[DocumentInfo]) -> None:
+    listed = {e.file for e in entries}
+    present = {p.name for p in corpus_dir.glob("*.txt")}
+    unlisted = sorted(present - listed)
+    if unlisted:
+        raise CatalogError(f"{', '.join(unlisted)}: in {corpus_dir} but not in {CATALOG_FILE}")
+    missing = sorted(listed - present)
+    if missing:
+        raise CatalogError(f"{', '.join(missing)}: listed in {CATALOG_FILE} but not in {corpus_dir}")
+
+
+def corpus_hash(documents: list[Document]) -> str:
+    """One hash over every document's id and text: changes when any text changes."""
+    h = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.id):
+        h.update(doc.id.encode())
+        h.update(b"\0")
+        h.update(doc.sha256.encode())
+    return h.hexdigest()

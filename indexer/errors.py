@@ -1,0 +1,73 @@
+"""Exceptions raised by the library: one class per kind of failure.
+
+The CLI and the web app turn each into a clear message and an exit code or
+HTTP status; library code never prints or exits.
+"""
+
+from __future__ import annotations
+
+
+class PlansearchError(Exception):
+    """Base class; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class ConfigError(PlansearchError):
+    """config.yaml is missing, malformed or has an invalid value."""
+
+    exit_code = 2
+
+
+class CatalogError(PlansearchError):
+    """corpus/catalog.yaml disagrees with the files in corpus/."""
+
+    exit_code = 2
+
+
+class CorpusError(PlansearchError):
+    """A source file cannot be read as a plan text (missing, empty, not UTF-8)."""
+
+    exit_code = 2
+
+
+class UnknownDocumentError(PlansearchError):
+    """A document id that the catalog does not list."""
+
+    exit_code = 2
+
+
+class EmbedderError(PlansearchError):
+    """The embedding backend cannot be loaded or fails to embed."""
+
+    exit_code = 3
+
+
+class IndexMissingError(PlansearchError):
+    """No built index where the config says it should be."""
+
+    exit_code = 4
+
+
+class IndexCorruptError(PlansearchError):
+    """An index directory exists but is truncated or unreadable."""
+
+    exit_code = 4
+
+
+class IndexMismatchError(PlansearchError):
+    """The index was built with another model, config or corpus."""
+
+    exit_code = 4
+
+
+class BuildError(PlansearchError):
+    """An index build failed; the previous index is left serving."""
+
+    exit_code = 5
+
+
+class QueryError(PlansearchError):
+    """A query or search parameter that cannot be searched (empty, too long, bad filter)."""
+
+    exit_code = 2

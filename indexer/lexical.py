@@ -1,0 +1,197 @@
+"""The BM25 index: a whoosh schema over passages with a word field (jieba) and
+a character n-gram field, plus the query language users type."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.scoring import BM25F
+
+from indexer.analysis import GramTokenizer, JiebaTokenizer, Lexicon, gram_tokens, phrase_grams, word_tokens
+from indexer.errors import IndexCorruptError, QueryError
+from indexer.segment import Passage
+
+MAX_TERMS = 64
+QUOTE_CHARS = "\"“”「」『』"
+
+
+def make_schema(lexicon: Lexicon) -> Schema:
+    words = JiebaTokenizer(lexicon)
+    grams = GramTokenizer()
+    return Schema(
+        pid=ID(stored=True, unique=True),
+        seq=NUMERIC(stored=True),
+        doc_id=ID(stored=True),
+        city=ID,
+        kind=ID,
+        period=ID,
+        words=TEXT(analyzer=words, phrase=True),
+        grams=TEXT(analyzer=grams, phrase=True),
+        head_words=TEXT(analyzer=words, phrase=False),
+        head_grams=TEXT(analyzer=grams, phrase=False),
+        ptype=STORED,
+    )
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a user typed, split into the parts the engine acts on."""
+
+    text: str
+    terms: str
+    phrases: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.terms.strip() or self.phrases)
+
+    @property
+    def positive_text(self) -> str:
+        """Everything a passage should match, for the dense model and highlighting."""
+        return " ".join([self.terms.strip(), *self.phrases]).strip()
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Quotes make phrases, a leading '-' excludes; everything else is plain
+    words. Unbalanced quotes and operators never fail: they fall back to words."""
+    notes: list[str] = []
+    normalized = re.sub(f"[{QUOTE_CHARS}]", '"', text)
+    if normalized.count('"') % 2:
+        notes.append("unbalanced quote ignored")
+        idx = normalized.rfind('"')
+        normalized = normalized[:idx] + " " + normalized[idx + 1 :]
+    phrases: list[str] = []
+    excluded: list[str] = []
+    rest: list[str] = []
+    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', normalized):
+        neg, quoted, bare = m.group(1), m.group(2), m.group(3)
+        if quoted is not None:
+            if not quoted.strip():
+                continue
+            (excluded if neg else phrases).append(quoted.strip())
+        elif bare.startswith("-") and len(bare) > 1 and not bare[1:].startswith("-"):
+            excluded.append(bare[1:])
+        elif bare.upper() in ("AND", "OR", "NOT"):
+            notes.append(f"operator {bare} treated as a word")
+            rest.append(bare)
+        else:
+            rest.append(bare)
+    return ParsedQuery(text, " ".join(rest), tuple(phrases), tuple(excluded), tuple(notes))
+
+
+class LexicalIndex:
+    """A whoosh index over passages; one searcher shared by every thread."""
+
+    def __init__(self, path: Path, lexicon: Lexicon, boosts: dict[str, float]) -> None:
+        self.path = path
+        self.lexicon = lexicon
+        self.boosts = boosts
+        try:
+            self._ix = whoosh_index.open_dir(str(path))
+        except Exception as exc:  # whoosh raises many types on a damaged index
+            raise IndexCorruptError(f"BM25 index at {path} cannot be opened: {exc}") from exc
+        self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def build(path: Path, passages: list[Passage], lexicon: Lexicon, meta: dict[str, dict]) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(path), make_schema(lexicon))
+        writer = ix.writer(limitmb=256)
+        for p in passages:
+            info = meta[p.doc_id]
+            heading = " ".join(p.section_path)
+            writer.add_document(
+                pid=p.passage_id,
+                seq=p.seq,
+                doc_id=p.doc_id,
+                city=info["city"],
+                kind=info["kind"],
+                period=info["period"],
+                words=p.search_text,
+                grams=p.search_text,
+                head_words=heading,
+                head_grams=heading,
+                ptype=p.kind,
+            )
+        writer.commit()
+
+    @property
+    def doc_count(self) -> int:
+        return self._ix.doc_count()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._ix.close()
+
+    def build_query(self, pq: ParsedQuery) -> Q.Query | None:
+        b = self.boosts
+        should: list[Q.Query] = []
+        words = [w for _, w, _, _ in word_tokens(pq.terms, self.lexicon, subwords=False)][:MAX_TERMS]
+        grams = [g for _, g, _, _ in gram_tokens(pq.terms, unigrams=True)][: MAX_TERMS * 2]
+        for w in dict.fromkeys(words):
+            should.append(Q.Term("words", w, boost=b.get("words", 1.0)))
+            should.append(Q.Term("head_words", w, boost=b.get("headings", 1.5) * b.get("words", 1.0)))
+        for g in dict.fromkeys(grams):
+            weight = b.get("grams", 1.0) * (1.0 if len(g) == 2 else 0.3)
+            should.append(Q.Term("grams", g, boost=weight))
+            should.append(Q.Term("head_grams", g, boost=weight * b.get("headings", 1.5)))
+        must: list[Q.Query] = []
+        for phrase in pq.phrases:
+            must.append(_phrase("grams", phrase))
+        for phrase in pq.phrases:
+            for g in dict.fromkeys(phrase_grams(phrase)):
+                should.append(Q.Term("grams", g, boost=b.get("grams", 1.0)))
+        if len(set(words)) > 1:
+            should.append(Q.And([Q.Term("words", w) for w in dict.fromkeys(words)], boost=2.0))
+        if not should and not must:
+            return None
+        query: Q.Query
+        if must and should:
+            query = Q.AndMaybe(Q.And(must), Q.Or(should))
+        elif must:
+            query = Q.And(must)
+        else:
+            query = Q.Or(should)
+        excluded = [_phrase("grams", x) for x in pq.excluded if phrase_grams(x)]
+        if excluded:
+            query = Q.AndNot(query, Q.Or(excluded))
+        return query
+
+    def search(self, pq: ParsedQuery, limit: int, filter_query: Q.Query | None = None) -> list[tuple[str, float]]:
+        """Ranked (passage id, BM25 score); ties broken by passage order for determinism."""
+        query = self.build_query(pq)
+        if query is None:
+            return []
+        with self._lock:
+            results = self._searcher.search(query, limit=limit, filter=filter_query)
+            hits = [(r["pid"], r["seq"], float(r.score)) for r in results]
+        hits.sort(key=lambda h: (-h[2], h[1]))
+        return [(pid, score) for pid, _, score in hits]
+
+    def filter_for(self, doc_ids: list[str] | None, city: list[str] | None, kind: list[str] | None,
+                   period: list[str] | None) -> Q.Query | None:
+        clauses = []
+        for fieldname, values in (("doc_id", doc_ids), ("city", city), ("kind", kind), ("period", period)):
+            if values:
+                clauses.append(Q.Or([Q.Term(fieldname, v) for v in values]))
+        if not clauses:
+            return None
+        return Q.And(clauses)
+
+
+def _phrase(fieldname: str, phrase: str) -> Q.Query:
+    grams = phrase_grams(phrase)
+    if not grams:
+        raise QueryError(f"phrase {phrase!r} has no searchable characters")
+    if len(grams) == 1:
+        return Q.Term(fieldname, grams[0])
+    return Q.Phrase(fieldname, grams)

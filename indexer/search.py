@@ -1,0 +1,433 @@
+"""Hybrid search over a built index: BM25 and dense rankings fused, filters,
+query-named cities preferred, and every hit carrying its citation."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis import Lexicon, normalize, word_tokens
+from indexer.build import current_build
+from indexer.config import Config
+from indexer.corpus import Catalog, DocumentInfo, corpus_hash
+from indexer.dense import DenseIndex
+from indexer.embed import Embedder, make_embedder
+from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QueryError
+from indexer.fusion import convex, rrf
+from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
+
+MODES = ("hybrid", "bm25", "dense")
+MAX_K = 100
+SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
+STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
+KIND_WORDS = {"政府工作报告": ("工作报告", "政府报告"), "规划纲要": ("规划", "纲要")}
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    passage_id: str
+    doc_id: str
+    seq: int
+    kind: str
+    start: int
+    end: int
+    text: str
+    search_text: str
+    section_path: tuple[str, ...]
+    section_ids: tuple[str, ...]
+    ordinal: int
+
+    @classmethod
+    def from_json(cls, d: dict) -> StoredPassage:
+        return cls(d["passage_id"], d["doc_id"], d["seq"], d["kind"], d["start"], d["end"], d["text"],
+                   d["search_text"], tuple(d["section_path"]), tuple(d["section_ids"]), d["ordinal"])
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    bm25_rank: int | None
+    dense_rank: int | None
+    passage: StoredPassage
+    info: DocumentInfo
+    highlights: list[str]
+
+    @property
+    def citation(self) -> str:
+        return citation_for(self.passage, self.info)
+
+    def to_json(self) -> dict:
+        p = self.passage
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "bm25_rank": self.bm25_rank,
+            "dense_rank": self.dense_rank,
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "source": self.info.file,
+            "title": self.info.title,
+            "short_title": self.info.short_title,
+            "city": self.info.city,
+            "section_path": list(p.section_path),
+            "kind": p.kind,
+            "start": p.start,
+            "end": p.end,
+            "text": p.text,
+            "highlights": self.highlights,
+            "citation": self.citation,
+            "url": permalink(p),
+        }
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    mode: str
+    k: int
+    offset: int
+    total: int
+    took_ms: float
+    hits: list[Hit]
+    preferred: dict | None = None
+    notes: list[str] = field(default_factory=list)
+    groups: list[dict] | None = None
+
+    def to_json(self) -> dict:
+        out = {
+            "query": self.query,
+            "mode": self.mode,
+            "k": self.k,
+            "offset": self.offset,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 1),
+            "results": [h.to_json() for h in self.hits],
+            "preferred": self.preferred,
+            "notes": self.notes,
+        }
+        if self.groups is not None:
+            out["groups"] = [{**g, "results": [h.to_json() for h in g["results"]]} for g in self.groups]
+        return out
+
+
+def permalink(p: StoredPassage) -> str:
+    return f"/doc/{p.doc_id}#{p.passage_id}"
+
+
+def citation_for(p: StoredPassage, info: DocumentInfo) -> str:
+    unit = "行" if p.kind == "table_row" else "段"
+    path = " > ".join(p.section_path)
+    where = f"{path}，第{p.ordinal}{unit}" if path else f"第{p.ordinal}{unit}"
+    return f"《{info.title}》{where}（{info.file}，字符 {p.start}–{p.end}）"
+
+
+def query_terms(pq: ParsedQuery, lexicon: Lexicon) -> list[str]:
+    """Normalised strings to mark in a passage: the phrases, then the words."""
+    words = [w for _, w, _, _ in word_tokens(pq.terms, lexicon, subwords=True)]
+    terms = [normalize(p) for p in pq.phrases] + [w for w in words if len(w) >= 2]
+    if not terms:
+        terms = [w for w in words if w.strip()]
+    return list(dict.fromkeys(t for t in terms if t.strip()))
+
+
+def highlight(text: str, terms: list[str], max_fragments: int = 2, width: int = 160) -> list[str]:
+    """Sentence-bounded fragments with the query terms in <mark>; everything else escaped.
+
+    Matching runs on the normalised text (same length as the original), so
+    traditional or full-width query terms mark the simplified text.
+    """
+    norm = normalize(text)
+    spans: list[tuple[int, int]] = []
+    for t in sorted(terms, key=len, reverse=True):
+        for m in re.finditer(re.escape(t), norm):
+            if not any(s < m.end() and m.start() < e for s, e in spans):
+                spans.append((m.start(), m.end()))
+    spans.sort()
+    sentences = [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.group().strip()]
+    if not sentences:
+        return []
+    scored = [(sum(1 for s, e in spans if s < se and e > ss), i) for i, (ss, se) in enumerate(sentences)]
+    chosen = sorted(i for n, i in sorted(scored, key=lambda x: (-x[0], x[1]))[:max_fragments] if n > 0)
+    if not chosen:
+        chosen = [0]
+    out = []
+    for i in chosen:
+        ss, se = sentences[i]
+        if se - ss > width:
+            first = next((s for s, e in spans if ss <= s < se), ss)
+            ss = max(ss, min(first - width // 3, se - width))
+            se = min(se, ss + width)
+        out.append(_mark(text, ss, se, spans))
+    return out
+
+
+def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    parts = []
+    cursor = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        parts.append(html.escape(text[cursor:s]))
+        parts.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        cursor = e
+    parts.append(html.escape(text[cursor:end]))
+    return "".join(parts).strip()
+
+
+class Searcher:
+    """A loaded index build: passages, outlines, BM25, vectors and the embedder."""
+
+    def __init__(self, cfg: Config, embedder: Embedder | None = None, build_path: Path | None = None) -> None:
+        self.cfg = cfg
+        self.path = build_path or current_build(cfg)
+        self.manifest = _read_manifest(self.path)
+        self.catalog = Catalog.load(cfg.corpus_dir)
+        self._check_compatible()
+        self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
+        self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}
+        self.doc_rows = {d: np.array([p.doc_id == d for p in self.passages]) for d in self.catalog.ids}
+        try:
+            self.outlines = json.loads((self.path / "outline.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"outline.json in {self.path} cannot be read: {exc}") from exc
+        self.lexicon = Lexicon.load(self.path / "lexicon.txt")
+        self.lexical = LexicalIndex(self.path / "bm25", self.lexicon, dict(cfg.search.boosts))
+        if self.lexical.doc_count != len(self.passages):
+            raise IndexCorruptError(f"BM25 index in {self.path} holds {self.lexical.doc_count} passages, "
+                                    f"expected {len(self.passages)}")
+        emb = self.manifest["embedding"]
+        self.dense = DenseIndex.load(self.path, len(self.passages), int(emb["dim"]))
+        self.embedder = embedder or make_embedder(cfg.embedding)
+        if self.embedder.model_id != emb["model_id"] or self.embedder.dim != int(emb["dim"]):
+            raise IndexMismatchError(
+                f"index was built with {emb['model_id']} ({emb['dim']} dims) but the embedder is "
+                f"{self.embedder.model_id} ({self.embedder.dim} dims); rebuild with: plansearch index")
+        self.lexicon.jieba  # noqa: B018 -- load the dictionary now, not on the first query
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest["build_id"]
+
+    def _check_compatible(self) -> None:
+        built = self.manifest["embedding"]
+        wanted = self.cfg.embedding.identity()
+        diffs = [k for k, v in wanted.items() if built.get(k) != v]
+        if diffs:
+            raise IndexMismatchError(
+                f"index {self.path.name} was built with a different embedding config "
+                f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)}); rebuild with: plansearch index")
+        docs = self.catalog.documents()
+        if corpus_hash(docs) != self.manifest["corpus_hash"]:
+            raise IndexMismatchError(
+                f"the corpus changed since index {self.path.name} was built; rebuild with: plansearch index")
+
+    def close(self) -> None:
+        self.lexical.close()
+
+    # --- filters ------------------------------------------------------------------------------
+    def _validate_filters(self, doc_ids, city, kind, period) -> None:
+        infos = list(self.catalog)
+        for name, values, allowed in (
+            ("doc", doc_ids, {i.id for i in infos}),
+            ("city", city, {i.city for i in infos}),
+            ("kind", kind, {i.kind for i in infos}),
+            ("period", period, {i.period for i in infos}),
+        ):
+            for v in values or []:
+                if v not in allowed:
+                    raise QueryError(f"unknown {name} {v!r}; known: {', '.join(sorted(allowed))}")
+
+    def _allowed_docs(self, doc_ids, city, kind, period) -> list[str]:
+        out = []
+        for info in self.catalog:
+            if doc_ids and info.id not in doc_ids:
+                continue
+            if city and info.city not in city:
+                continue
+            if kind and info.kind not in kind:
+                continue
+            if period and info.period not in period:
+                continue
+            out.append(info.id)
+        return out
+
+    def preferred_docs(self, text: str) -> tuple[list[str], dict | None]:
+        """Documents a query names by city (岳阳…) or kind (…工作报告), to be ranked up."""
+        cities = sorted({i.city for i in self.catalog if i.city in text})
+        kinds = sorted({k for k, words in KIND_WORDS.items() if any(w in text for w in words)})
+        if not cities and not kinds:
+            return [], None
+        docs = [i.id for i in self.catalog
+                if (not cities or i.city in cities) and (not kinds or i.kind in kinds)]
+        if not docs:
+            return [], None
+        return docs, {"documents": docs, "cities": cities, "kinds": kinds,
+                      "reason": "the query names " + "、".join(cities + kinds)}
+
+    # --- search -------------------------------------------------------------------------------
+    def search(self, query: str, mode: str = "hybrid", k: int = 10, offset: int = 0,
+               doc_ids: list[str] | None = None, city: list[str] | None = None,
+               kind: list[str] | None = None, period: list[str] | None = None,
+               group: str | None = None) -> SearchResponse:
+        t0 = time.perf_counter()
+        if mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QueryError(f"k must be between 1 and {MAX_K}")
+        if not isinstance(offset, int) or offset < 0 or offset > 1000:
+            raise QueryError("offset must be between 0 and 1000")
+        if group not in (None, "", "doc"):
+            raise QueryError("group must be 'doc' or absent")
+        query = query or ""
+        if len(query) > self.cfg.search.max_query_chars:
+            raise QueryError(f"query is longer than {self.cfg.search.max_query_chars} characters")
+        cleaned = "".join(ch if ch.isprintable() else " " for ch in query).strip()
+        if not cleaned:
+            raise QueryError("query is empty")
+        self._validate_filters(doc_ids, city, kind, period)
+        pq = parse_query(cleaned)
+        if pq.is_empty:
+            raise QueryError("query has nothing to search for (only exclusions or punctuation)")
+        allowed = self._allowed_docs(doc_ids, city, kind, period)
+        filtered = bool(doc_ids or city or kind or period)
+        preferred, preferred_info = ([], None) if filtered else self.preferred_docs(cleaned)
+
+        n = self.cfg.search.candidates
+        bm25: list[tuple[str, float]] = []
+        dense: list[tuple[str, float]] = []
+        if mode in ("hybrid", "bm25") or pq.phrases or pq.excluded:
+            flt = self.lexical.filter_for(allowed if filtered else None, None, None, None)
+            bm25 = self.lexical.search(pq, limit=n if not (pq.phrases or pq.excluded) else 10_000,
+                                       filter_query=flt)
+        if mode in ("hybrid", "dense"):
+            mask = np.zeros(len(self.passages), dtype=bool)
+            for d in allowed:
+                mask |= self.doc_rows[d]
+            if pq.phrases:
+                mask &= self._rows_of([pid for pid, _ in bm25])
+            elif pq.excluded:
+                mask &= ~self._rows_excluding(pq)
+            qvec = self.embedder.embed_query(pq.positive_text)
+            dense = [(self.passages[r].passage_id, s) for r, s in self.dense.search(qvec, n, mask)]
+        lists_for_mode = {"bm25": [bm25[:n]], "dense": [dense], "hybrid": [bm25[:n], dense]}[mode]
+        fused = self._fuse(lists_for_mode)
+        fused = self._tier(fused, pq, preferred)
+        bm25_rank = {pid: r for r, (pid, _) in enumerate(bm25[:n], start=1)}
+        dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
+        terms = query_terms(pq, self.lexicon)
+
+        def hit(rank: int, pid: str, score: float) -> Hit:
+            p = self.passages[self.by_id[pid]]
+            return Hit(rank, score, bm25_rank.get(pid), dense_rank.get(pid), p,
+                       self.catalog.info(p.doc_id), highlight(p.text, terms))
+
+        groups = None
+        if group == "doc":
+            groups = []
+            for doc in allowed:
+                ranked = [(pid, s) for pid, s in fused if self.passages[self.by_id[pid]].doc_id == doc]
+                if ranked:
+                    info = self.catalog.info(doc)
+                    groups.append({"doc_id": doc, "title": info.title, "short_title": info.short_title,
+                                   "city": info.city, "total": len(ranked),
+                                   "results": [hit(r, pid, s) for r, (pid, s) in
+                                               enumerate(ranked[offset:offset + k], start=offset + 1)]})
+            groups.sort(key=lambda g: -g["results"][0].score)
+        page = fused[offset:offset + k]
+        hits = [hit(r, pid, s) for r, (pid, s) in enumerate(page, start=offset + 1)]
+        return SearchResponse(query, mode, k, offset, len(fused), (time.perf_counter() - t0) * 1000,
+                              hits, preferred_info, list(pq.notes), groups)
+
+    def _fuse(self, lists: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+        lists = [lst for lst in lists if lst]
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return list(lists[0])
+        if self.cfg.search.fusion == "convex":
+            w = self.cfg.search.convex_weight_bm25
+            return convex(lists, [w, 1.0 - w])
+        return rrf([[pid for pid, _ in lst] for lst in lists], k=self.cfg.search.rrf_k)
+
+    def _tier(self, fused: list[tuple[str, float]], pq: ParsedQuery,
+              preferred: list[str]) -> list[tuple[str, float]]:
+        """Exact matches first: a passage holding the whole query (or every
+        space-separated part of it) outranks semantic near-misses; then the
+        documents the query names. Order within a tier is the fused order."""
+        parts = [STRIP_RE.sub("", normalize(x)) for x in pq.terms.split()]
+        parts = [x for x in parts if len(x) >= 2]
+        whole = "".join(parts)
+        pref = set(preferred)
+
+        def key(item: tuple[int, tuple[str, float]]):
+            i, (pid, _) = item
+            p = self.passages[self.by_id[pid]]
+            body = STRIP_RE.sub("", normalize(p.search_text))
+            tier = 0
+            if whole and len(whole) <= 24 and whole in body:
+                tier = 2
+            elif len(parts) > 1 and all(x in body for x in parts):
+                tier = 1
+            return (-tier, 0 if p.doc_id in pref else 1, i)
+
+        return [item for _, item in sorted(enumerate(fused), key=key)]
+
+    def _rows_of(self, pids: list[str]) -> np.ndarray:
+        mask = np.zeros(len(self.passages), dtype=bool)
+        for pid in pids:
+            mask[self.by_id[pid]] = True
+        return mask
+
+    def _rows_excluding(self, pq: ParsedQuery) -> np.ndarray:
+        bad = [normalize(x) for x in pq.excluded]
+        return np.array([any(b in normalize(p.search_text) for b in bad) for p in self.passages])
+
+    # --- reading ------------------------------------------------------------------------------
+    def passage(self, passage_id: str) -> StoredPassage:
+        try:
+            return self.passages[self.by_id[passage_id]]
+        except KeyError:
+            raise KeyError(passage_id) from None
+
+    def neighbours(self, passage_id: str, n: int = 2) -> tuple[list[StoredPassage], list[StoredPassage]]:
+        i = self.by_id[passage_id]
+        doc = self.passages[i].doc_id
+        before = [p for p in self.passages[max(0, i - n):i] if p.doc_id == doc]
+        after = [p for p in self.passages[i + 1:i + 1 + n] if p.doc_id == doc]
+        return before, after
+
+    def doc_passages(self, doc_id: str) -> list[StoredPassage]:
+        return [p for p in self.passages if p.doc_id == doc_id]
+
+
+def _read_manifest(path: Path) -> dict:
+    mf = path / "manifest.json"
+    if not mf.is_file():
+        raise IndexMissingError(f"{path} has no manifest.json (an unfinished build?); run: plansearch index")
+    try:
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+        for key in ("build_id", "embedding", "passages", "corpus_hash"):
+            manifest[key]  # noqa: B018
+    except (ValueError, KeyError) as exc:
+        raise IndexCorruptError(f"{mf} is unreadable ({exc}); run: plansearch index") from exc
+    return manifest
+
+
+def _read_passages(path: Path, expected: int) -> list[StoredPassage]:
+    try:
+        with path.open(encoding="utf-8") as f:
+            out = [StoredPassage.from_json(json.loads(line)) for line in f]
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc}); run: plansearch index") from exc
+    if len(out) != expected:
+        raise IndexCorruptError(f"{path} holds {len(out)} passages, the manifest says {expected}; "
+                                "run: plansearch index")
+    return out

@@ -1,0 +1,634 @@
+"""Structure parser: turns a plan text into a section tree and citable passages.
+
+The text is never rewritten. Lines are classified (heading, box title,
+caption, table cell, paragraph), headings are arranged into a tree by rank,
+and the body between them is cut into passages whose ``[start, end)`` are
+code-point offsets into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.corpus import Document
+
+NUM = "一二三四五六七八九十百零〇两"
+
+# Heading ranks, outermost first. A heading closes every open heading of equal or lower rank.
+RANKS = {
+    "title": 0,
+    "preface": 1,
+    "pian": 1,
+    "zhang": 2,
+    "jie": 3,
+    "cn_item": 4,
+    "paren_item": 5,
+    "num_item": 6,
+    "lead": 7,
+}
+LEVEL_NAMES = {
+    "title": "标题",
+    "preface": "前言",
+    "pian": "篇",
+    "zhang": "章",
+    "jie": "节",
+    "cn_item": "一、",
+    "paren_item": "（一）",
+    "num_item": "1.",
+    "lead": "段首句",
+    "box": "专栏",
+}
+
+ARTEFACT_RE = re.compile(
+    r"##paid(?:begin|end)##"
+    r"|【[^】\n]{0,12}公\s*文\s*素\s*材[^】\n]{0,30}】"
+    r"|\[image:\s*[^\]\n]{0,40}\]"
+)
+PIAN_RE = re.compile(rf"^第[{NUM}]+篇(?:\s+|$)")
+ZHANG_RE = re.compile(rf"^第[{NUM}]+章(?:\s+|$)")
+JIE_RE = re.compile(rf"^第[{NUM}]+节(?:\s+|$)")
+CN_ITEM_RE = re.compile(rf"^[{NUM}]+、\S")
+PAREN_ITEM_RE = re.compile(rf"^[（(][{NUM}]+[）)]\S")
+NUM_ITEM_RE = re.compile(r"^(\d{1,2})[.．、]\s*(?=[^\d\s])")
+PREFACE_RE = re.compile(r"^前\s*言$")
+BOX_RE = re.compile(r"^(?:专栏\s*\d*|表\s*\d+(?:[-－‐]\d+)?)(?:[：:\s]|$)")
+CAPTION_RE = re.compile(r"^图\s*\d+(?:[-－]\d+)?(?:[：:\s]|$)")
+SENTENCE_END_RE = re.compile(r"[。！？；!?;]")
+CLAUSE_END_RE = re.compile(r"[，,、：:]")
+TERMINAL_RE = re.compile(r"[。；！？：:”）)】…]$")
+LEAD_RE = re.compile(r"^(?:——)?([^，,；;：:。！？\s]{2,22})。")
+WS_RE = re.compile(r"\s+")
+CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+TARGET_CHARS = 300
+MAX_CHARS = 600
+SHORT_LINE = 22
+CELL_CONTINUATION = 14
+
+
+@dataclass
+class Section:
+    """A heading and what it encloses; ``start``/``end`` span the heading as printed."""
+
+    section_id: str
+    level: str
+    title: str
+    start: int
+    end: int
+    children: list[Section] = field(default_factory=list)
+    first_passage: int | None = None
+    last_passage: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "section_id": self.section_id,
+            "title": self.title,
+            "level": self.level,
+            "start": self.start,
+            "end": self.end,
+            "passages": (
+                [self.first_passage, self.last_passage] if self.first_passage is not None else None
+            ),
+            "children": [c.to_json() for c in self.children],
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The unit of retrieval and citation."""
+
+    passage_id: str
+    doc_id: str
+    seq: int
+    kind: str
+    start: int
+    end: int
+    text: str
+    search_text: str
+    section_path: tuple[str, ...]
+    section_ids: tuple[str, ...]
+    ordinal: int
+
+    def to_json(self) -> dict:
+        return {
+            "passage_id": self.passage_id,
+            "doc_id": self.doc_id,
+            "seq": self.seq,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "search_text": self.search_text,
+            "section_path": list(self.section_path),
+            "section_ids": list(self.section_ids),
+            "ordinal": self.ordinal,
+        }
+
+
+@dataclass
+class ParsedDocument:
+    doc_id: str
+    text: str
+    sections: list[Section]
+    passages: list[Passage]
+
+    def walk(self):
+        """Every section, depth first, in document order."""
+        stack = list(reversed(self.sections))
+        while stack:
+            s = stack.pop()
+            yield s
+            stack.extend(reversed(s.children))
+
+    def count_levels(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for s in self.walk():
+            counts[s.level] = counts.get(s.level, 0) + 1
+        return counts
+
+
+@dataclass
+class Line:
+    index: int
+    start: int
+    end: int
+    raw: str
+    spans: list[tuple[int, int]]
+    kind: str = "text"
+    level: str = ""
+
+    @property
+    def clean(self) -> str:
+        return "".join(self.raw[s - self.start : e - self.start] for s, e in self.spans)
+
+    @property
+    def tabbed(self) -> bool:
+        return self.raw.startswith("\t")
+
+    @property
+    def blank(self) -> bool:
+        return not self.spans
+
+    @property
+    def content_start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def content_end(self) -> int:
+        return self.spans[-1][1]
+
+
+def normalize_heading(text: str) -> str:
+    """Whitespace normalised as a reader would cite it: runs become one space,
+    and a heading that is only spaced-out characters (前    言) is joined."""
+    text = WS_RE.sub(" ", text.strip())
+    if len(text.replace(" ", "")) <= 4:
+        return text.replace(" ", "")
+    return text
+
+
+def split_lines(text: str) -> list[Line]:
+    lines = []
+    pos = 0
+    for i, raw in enumerate(text.split("\n")):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        if raw.endswith("\r"):
+            raw = raw[:-1]
+            end -= 1
+        lines.append(Line(i, start, end, raw, _content_spans(raw, start)))
+    return lines
+
+
+def _content_spans(raw: str, offset: int) -> list[tuple[int, int]]:
+    """Non-whitespace stretches of a line with paste artefacts cut out."""
+    spans = []
+    cursor = 0
+    for m in list(ARTEFACT_RE.finditer(raw)) + [None]:
+        piece_end = m.start() if m else len(raw)
+        piece = raw[cursor:piece_end]
+        stripped = piece.strip()
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            s = offset + cursor + lead
+            spans.append((s, s + len(stripped)))
+        if m:
+            cursor = m.end()
+    return spans
+
+
+def classify(line: Line) -> None:
+    if line.blank:
+        line.kind = "blank"
+        return
+    clean = line.clean.strip()
+    short = len(clean) <= 60 and not SENTENCE_END_RE.search(clean[:-1] or "x")
+    if PREFACE_RE.match(clean):
+        line.kind, line.level = "heading", "preface"
+    elif PIAN_RE.match(clean) and short:
+        line.kind, line.level = "heading", "pian"
+    elif ZHANG_RE.match(clean) and short:
+        line.kind, line.level = "heading", "zhang"
+    elif JIE_RE.match(clean) and short:
+        line.kind, line.level = "heading", "jie"
+    elif BOX_RE.match(clean) and len(clean) <= 80:
+        line.kind = "box_title"
+    elif CAPTION_RE.match(clean) and len(clean) <= 50 and not line.tabbed:
+        line.kind = "caption"
+    elif line.tabbed:
+        line.kind = "cell"
+    elif CN_ITEM_RE.match(clean) and len(clean) <= 40 and not SENTENCE_END_RE.search(clean):
+        line.kind, line.level = "heading", "cn_item"
+    elif PAREN_ITEM_RE.match(clean) and len(clean) <= 40 and not SENTENCE_END_RE.search(clean):
+        line.kind, line.level = "heading", "paren_item"
+    elif NUM_ITEM_RE.match(clean):
+        line.kind, line.level = "item", "num_item"
+    else:
+        line.kind = "text"
+
+
+def is_title_fragment(line: Line) -> bool:
+    """A short line that reads as part of a heading rather than a sentence."""
+    clean = line.clean.strip()
+    return (
+        line.kind == "text"
+        and not line.tabbed
+        and 1 <= len(clean) <= SHORT_LINE
+        and not SENTENCE_END_RE.search(clean)
+        and not clean.startswith(("——", "（", "("))
+    )
+
+
+def item_title(clean: str) -> tuple[str, int]:
+    """Title of a numbered item and its length within ``clean``."""
+    m = SENTENCE_END_RE.search(clean)
+    if m and m.start() <= 50:
+        return clean[: m.start()], m.start()
+    if len(clean) <= 50:
+        return clean, len(clean)
+    m = CLAUSE_END_RE.search(clean)
+    cut = m.start() if m and m.start() <= 50 else 30
+    return clean[:cut], cut
+
+
+class _Builder:
+    """Walks classified lines once, keeping the stack of open headings."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.roots: list[Section] = []
+        self.stack: list[Section] = []
+        self.passages: list[Passage] = []
+        self.ordinals: dict[str, int] = {}
+        self.n_sections = 0
+
+    # --- sections -------------------------------------------------------------------------
+    def open(self, level: str, title: str, start: int, end: int) -> Section:
+        rank = RANKS[level]
+        while self.stack and RANKS[self.stack[-1].level] >= rank:
+            self.stack.pop()
+        sec = self._new(level, title, start, end)
+        (self.stack[-1].children if self.stack else self.roots).append(sec)
+        self.stack.append(sec)
+        return sec
+
+    def _new(self, level: str, title: str, start: int, end: int) -> Section:
+        self.n_sections += 1
+        return Section(f"s{self.n_sections}", level, normalize_heading(title), start, end)
+
+    def close_leads(self) -> None:
+        while self.stack and self.stack[-1].level == "lead":
+            self.stack.pop()
+
+    def attach(self, sec: Section) -> None:
+        """A child that does not stay open (a box)."""
+        (self.stack[-1].children if self.stack else self.roots).append(sec)
+
+    # --- passages -------------------------------------------------------------------------
+    def emit(self, kind: str, start: int, end: int, search_text: str | None = None,
+             extra: Section | None = None) -> None:
+        chain = list(self.stack) + ([extra] if extra else [])
+        path = tuple(s.title for s in chain)
+        ids = tuple(s.section_id for s in chain)
+        key = ids[-1] if ids else ""
+        ordinal = self.ordinals.get(key, 0) + 1
+        self.ordinals[key] = ordinal
+        seq = len(self.passages)
+        source = self.text[start:end]
+        for s in chain:
+            if s.first_passage is None:
+                s.first_passage = seq
+            s.last_passage = seq
+        self.passages.append(
+            Passage(
+                passage_id=f"{self.doc.id}-{seq:04d}",
+                doc_id=self.doc.id,
+                seq=seq,
+                kind=kind,
+                start=start,
+                end=end,
+                text=source,
+                search_text=search_text if search_text is not None else WS_RE.sub("", source),
+                section_path=path,
+                section_ids=ids,
+                ordinal=ordinal,
+            )
+        )
+
+    def emit_chunks(self, kind: str, start: int, end: int) -> None:
+        for s, e in chunk_span(self.text, start, end):
+            self.emit(kind, s, e)
+
+
+def chunk_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into sentence-bounded pieces of about TARGET_CHARS.
+
+    Pieces never exceed MAX_CHARS; a single sentence longer than that is cut at
+    a clause boundary, or hard as a last resort.
+    """
+    sentences: list[tuple[int, int]] = []
+    s = start
+    for m in SENTENCE_END_RE.finditer(text, start, end):
+        e = m.end()
+        while e < end and text[e] in "”’）)】":
+            e += 1
+        if e > s:
+            sentences.append((s, e))
+        s = e
+    if s < end:
+        sentences.append((s, end))
+    pieces: list[tuple[int, int]] = []
+    for s, e in sentences:
+        for ps, pe in _cap(text, s, e):
+            if pieces and pe - pieces[-1][0] <= TARGET_CHARS:
+                pieces[-1] = (pieces[-1][0], pe)
+            else:
+                pieces.append((ps, pe))
+    return [_trim(text, ps, pe) for ps, pe in pieces if text[ps:pe].strip()]
+
+
+def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    while end - start > MAX_CHARS:
+        window = text[start : start + MAX_CHARS]
+        cut = max((m.end() for m in CLAUSE_END_RE.finditer(window)), default=0)
+        if cut < MAX_CHARS // 3:
+            cut = MAX_CHARS
+        out.append((start, start + cut))
+        start += cut
+    out.append((start, end))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def parse(doc: Document) -> ParsedDocument:
+    """Parse one document into its section tree and passages."""
+    lines = split_lines(doc.text)
+    for line in lines:
+        classify(line)
+    if any(ln.level == "zhang" for ln in lines):
+        mark_unlabelled_chapters(lines)
+    b = _Builder(doc)
+    i = _front_matter(b, lines)
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        kind = line.kind
+        if kind == "blank":
+            i += 1
+        elif kind == "heading":
+            i = _heading(b, lines, i)
+        elif kind == "box_title":
+            i = _box(b, lines, i)
+        elif kind == "caption":
+            b.close_leads()
+            b.emit("caption", line.content_start, line.content_end)
+            i += 1
+        else:
+            i = _paragraph(b, lines, i)
+    return ParsedDocument(doc.id, doc.text, b.roots, b.passages)
+
+
+def _front_matter(b: _Builder, lines: list[Line]) -> int:
+    """Title block before the body: title lines (joined), then notes such as
+    the approval line or the speaker, kept as one front-matter passage."""
+    first = next((ln for ln in lines if not ln.blank), None)
+    if first is None or first.kind != "text" or not is_title_fragment(first):
+        return 0
+    block: list[Line] = []
+    i = first.index
+    while i < len(lines):
+        ln = lines[i]
+        if ln.blank:
+            i += 1
+            continue
+        clean = ln.clean.strip()
+        if ln.kind not in ("text", "item") or (len(clean) > 40 or TERMINAL_RE.search(clean)) and not (
+            clean.startswith(("（", "(")) or (block and block[-1].clean.strip().startswith(("（", "(")))
+        ):
+            break
+        block.append(ln)
+        i += 1
+    title_lines: list[Line] = []
+    for ln in block:
+        title_lines.append(ln)
+        if re.search(r"(纲要|报告|规划)$", "".join(t.clean.strip() for t in title_lines)):
+            break
+    title = "".join(t.clean.strip() for t in title_lines)
+    sec = b._new("title", title, title_lines[0].content_start, title_lines[-1].content_end)
+    b.roots.append(sec)
+    b.emit("front_matter", block[0].content_start, block[-1].content_end,
+           extra=None)
+    sec.first_passage = sec.last_passage = len(b.passages) - 1
+    return block[-1].index + 1
+
+
+def _next_nonblank(lines: list[Line], i: int, max_blanks: int = 1) -> int | None:
+    j = i + 1
+    blanks = 0
+    while j < len(lines) and lines[j].blank:
+        blanks += 1
+        j += 1
+    if j >= len(lines) or blanks > max_blanks:
+        return None
+    return j
+
+
+def _heading(b: _Builder, lines: list[Line], i: int) -> int:
+    line = lines[i]
+    level = line.level
+    parts = [line]
+    if level in ("pian", "zhang"):
+        j = _next_nonblank(lines, i)
+        if j is not None and is_title_fragment(lines[j]) and not TERMINAL_RE.search(line.clean.strip()):
+            parts.append(lines[j])
+    title = "".join(p.clean.strip() for p in parts)
+    b.open(level, title, line.content_start, parts[-1].content_end)
+    b.emit("heading", line.content_start, parts[-1].content_end)
+    return parts[-1].index + 1
+
+
+def mark_unlabelled_chapters(lines: list[Line]) -> None:
+    """A 节 with no 章 above it in a document that has chapters: the short
+    title lines just before it are the chapter's unlabelled heading (岳阳's
+    first chapter)."""
+    seen_zhang = False
+    for line in lines:
+        if line.level in ("pian", "preface"):
+            seen_zhang = False
+        elif line.level == "zhang":
+            seen_zhang = True
+        elif line.level == "jie" and not seen_zhang:
+            frags = []
+            k = line.index - 1
+            while k >= 0 and len(frags) < 3 and (lines[k].blank or is_title_fragment(lines[k])):
+                if not lines[k].blank:
+                    frags.append(lines[k])
+                k -= 1
+            if frags:
+                frags[-1].kind, frags[-1].level = "heading", "zhang"
+                seen_zhang = True
+
+
+def _paragraph(b: _Builder, lines: list[Line], i: int) -> int:
+    line = lines[i]
+    clean = line.clean.strip()
+    b.close_leads()
+    end_line = line
+    j = i
+    while not TERMINAL_RE.search(lines[j].clean.strip()):
+        k = _next_nonblank(lines, j, max_blanks=0)
+        if k is None or lines[k].kind != "text" or lines[k].tabbed:
+            break
+        j = k
+        end_line = lines[k]
+    if line.kind == "item":
+        m = NUM_ITEM_RE.match(clean)
+        assert m is not None
+        title, cut = item_title(clean[m.end():])
+        head_end = line.content_start + _offset_in_line(line, m.end() + cut)
+        b.open("num_item", clean[: m.end()] + title, line.content_start, head_end)
+        rest = clean[m.end() + cut:].lstrip("。：:；; ")
+        if not rest and end_line is line:
+            b.emit("heading", line.content_start, line.content_end)
+            return j + 1
+    else:
+        m = LEAD_RE.match(clean)
+        if m and len(clean) > m.end() + 4:
+            lead_end = line.content_start + _offset_in_line(line, m.end() - 1)
+            b.open("lead", m.group(1), line.content_start, lead_end)
+    for s, e in line.spans[:-1]:
+        b.emit_chunks("paragraph", s, e)
+    b.emit_chunks("paragraph", line.spans[-1][0], end_line.content_end)
+    b.close_leads()
+    return j + 1
+
+
+def _offset_in_line(line: Line, n: int) -> int:
+    """Offset (from content_start) of the n-th character of ``line.clean.strip()``."""
+    count = 0
+    for s, e in line.spans:
+        width = e - s
+        if count + width >= n:
+            return s - line.content_start + (n - count)
+        count += width
+    return line.content_end - line.content_start
+
+
+def _box(b: _Builder, lines: list[Line], i: int) -> int:
+    """A 专栏/表 box: a table (one cell per line, rows between blank lines) or a
+    list of items. It ends at a double blank line, a new box, or a 篇/章/节."""
+    title_line = lines[i]
+    b.close_leads()
+    title = title_line.clean.strip()
+    box = b._new("box", title, title_line.content_start, title_line.content_end)
+    b.attach(box)
+    body: list[Line] = []
+    j = i + 1
+    n = len(lines)
+    while j < n:
+        ln = lines[j]
+        if ln.kind == "box_title" or (ln.kind == "heading" and ln.level in ("pian", "zhang", "jie", "preface")):
+            break
+        if _empty(ln) and j + 1 < n and _empty(lines[j + 1]):
+            k = j
+            while k < n and lines[k].blank:
+                k += 1
+            if k >= n or not lines[k].tabbed:
+                break
+            body.append(ln)
+            j = k
+            continue
+        body.append(ln)
+        j += 1
+    b.emit("box_title", title_line.content_start, title_line.content_end, extra=box)
+    rows = _rows(body)
+    cells = [ln for row in rows for ln in row]
+    tabular = bool(cells) and sum(len(c.clean.strip()) <= 20 for c in cells) >= 0.7 * len(cells)
+    if tabular:
+        _table(b, box, rows)
+    else:
+        for ln in body:
+            if ln.blank:
+                continue
+            for s, e in ln.spans:
+                for cs, ce in chunk_span(b.text, s, e):
+                    b.emit("box_item", cs, ce, search_text=f"{title} " + WS_RE.sub("", b.text[cs:ce]),
+                           extra=box)
+    return j
+
+
+def _empty(line: Line) -> bool:
+    """Truly empty, not a table's empty cell (a lone tab)."""
+    return line.blank and "\t" not in line.raw
+
+
+def _rows(body: list[Line]) -> list[list[Line]]:
+    """Group cell lines into rows at blank lines; a lone short line after a
+    break continues the row before it (a wrapped cell)."""
+    rows: list[list[Line]] = [[]]
+    for ln in body:
+        if ln.blank:
+            if rows[-1]:
+                rows.append([])
+            continue
+        if not ln.clean.strip() and ln.tabbed:
+            continue
+        if not ln.tabbed and len(ln.clean.strip()) <= CELL_CONTINUATION and not rows[-1] and len(rows) > 1:
+            rows[-2].append(ln)
+            continue
+        rows[-1].append(ln)
+    return [r for r in rows if r]
+
+
+def _is_header_row(row: list[Line]) -> bool:
+    """Second header lines: a few short labels (2020年, 年均增速, [累计], 属性), no values."""
+    cells = [c.clean.strip() for c in row]
+    return len(cells) <= 4 and all(
+        len(c) <= 6 and not re.fullmatch(r"[\d.%≥≤<>—\-]+", c) for c in cells
+    )
+
+
+def _table(b: _Builder, box: Section, rows: list[list[Line]]) -> None:
+    header = [c.clean.strip() for c in rows[0]]
+    body_rows = rows[1:]
+    while body_rows and _is_header_row(body_rows[0]):
+        header += [c.clean.strip() for c in body_rows[0]]
+        body_rows = body_rows[1:]
+    head_text = " ".join(WS_RE.sub("", h) for h in header)
+    first = rows[0]
+    b.emit("table_header", first[0].content_start, (rows[len(rows) - len(body_rows) - 1][-1]).content_end,
+           search_text=f"{box.title} {head_text}", extra=box)
+    for row in body_rows:
+        cells = " ".join(WS_RE.sub("", c.clean) for c in row)
+        b.emit("table_row", row[0].content_start, row[-1].content_end,
+               search_text=f"{box.title} {head_text} | {cells}", extra=box)

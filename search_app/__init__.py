@@ -1,0 +1,1 @@
+"""Flask app: JSON API and web pages over a loaded index."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import itertools
 import json
 import re
 import threading
@@ -151,7 +152,7 @@ def phrase_grams(phrase: str) -> list[str]:
     chars = [c for c in normalize(phrase) if is_word_char(c)]
     if len(chars) == 1:
         return chars
-    return [a + b for a, b in zip(chars, chars[1:], strict=False)]
+    return [a + b for a, b in itertools.pairwise(chars)]
 
 
 class _WhooshTokenizer(Tokenizer):

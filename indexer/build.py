@@ -89,7 +89,7 @@ def build_index(cfg: Config, embedder: Embedder | None = None,
 
         meta = {d.id: asdict(d.info) for d in docs}
         log("building BM25 index (whoosh + jieba)…")
-        LexicalIndex.build(tmp / "bm25", passages, lexicon, meta)
+        LexicalIndex.build(tmp / "bm25", passages, lexicon)
         if _crash_after == "bm25":
             raise BuildError("simulated crash after the BM25 index")
 

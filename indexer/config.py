@@ -33,6 +33,8 @@ class SearchConfig:
     fusion: str = "rrf"
     rrf_k: int = 60
     convex_weight_bm25: float = 0.5
+    question_bm25_weight: float = 1.0
+    prefer_boost: float = 1.25
     candidates: int = 100
     max_query_chars: int = 500
     boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5})

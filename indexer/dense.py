@@ -97,7 +97,8 @@ class DenseIndex:
     def save(directory: Path, vectors: np.ndarray) -> None:
         np.save(directory / DenseIndex.FILE, vectors.astype(np.float32), allow_pickle=False)
 
-    def search(self, query_vec: np.ndarray, limit: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def search(self, query_vec: np.ndarray, limit: int,
+               mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, cosine) best first; equal scores keep row order."""
         scores = self.vectors @ query_vec.astype(np.float32)
         if mask is not None:

@@ -80,7 +80,7 @@ def evaluate(qrels: list[Qrel], run: Callable[[str], Sequence[Retrieved]], depth
     for q in qrels:
         per_query.append({"id": q.id, "kind": q.kind, **score_query(q, run(q.query), depth)})
     table: dict[str, dict[str, float]] = {}
-    for kind in sorted({r["kind"] for r in per_query}) + ["all"]:
+    for kind in [*sorted({r["kind"] for r in per_query}), "all"]:
         rows = [r for r in per_query if kind == "all" or r["kind"] == kind]
         table[kind] = {m: sum(r[m] for r in rows) / len(rows) for m in ("mrr", "hit", "recall")}
         table[kind]["n"] = len(rows)

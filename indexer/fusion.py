@@ -22,7 +22,8 @@ def rrf(rankings: Sequence[Sequence[str]], k: int = 60,
     return sorted(scores.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
 
 
-def convex(scored: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]) -> list[tuple[str, float]]:
+def convex(scored: Sequence[Sequence[tuple[str, float]]],
+           weights: Sequence[float]) -> list[tuple[str, float]]:
     """Weighted sum of min-max normalised scores; a list that misses an id adds 0."""
     total: dict[str, float] = {}
     first_seen: dict[str, tuple[int, int]] = {}

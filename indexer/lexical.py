@@ -10,11 +10,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from indexer.analysis import GramTokenizer, JiebaTokenizer, Lexicon, gram_tokens, phrase_grams, word_tokens
 from indexer.errors import IndexCorruptError, QueryError
+from indexer.intent import query_stopwords
 from indexer.segment import Passage
 
 MAX_TERMS = 64
@@ -28,14 +29,11 @@ def make_schema(lexicon: Lexicon) -> Schema:
         pid=ID(stored=True, unique=True),
         seq=NUMERIC(stored=True),
         doc_id=ID(stored=True),
-        city=ID,
-        kind=ID,
-        period=ID,
         words=TEXT(analyzer=words, phrase=True),
         grams=TEXT(analyzer=grams, phrase=True),
         head_words=TEXT(analyzer=words, phrase=False),
         head_grams=TEXT(analyzer=grams, phrase=False),
-        ptype=STORED,
+        ptype=ID(stored=True),
     )
 
 
@@ -102,22 +100,18 @@ class LexicalIndex:
         self._lock = threading.Lock()
 
     @staticmethod
-    def build(path: Path, passages: list[Passage], lexicon: Lexicon, meta: dict[str, dict]) -> None:
+    def build(path: Path, passages: list[Passage], lexicon: Lexicon) -> None:
         path.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(path), make_schema(lexicon))
         writer = ix.writer(limitmb=256)
         for p in passages:
-            info = meta[p.doc_id]
-            heading = " ".join(p.section_path)
+            heading = " ".join([*p.section_path, p.context])
             writer.add_document(
                 pid=p.passage_id,
                 seq=p.seq,
                 doc_id=p.doc_id,
-                city=info["city"],
-                kind=info["kind"],
-                period=info["period"],
-                words=p.search_text,
-                grams=p.search_text,
+                words=p.body_text,
+                grams=p.body_text,
                 head_words=heading,
                 head_grams=heading,
                 ptype=p.kind,
@@ -135,8 +129,9 @@ class LexicalIndex:
     def build_query(self, pq: ParsedQuery) -> Q.Query | None:
         b = self.boosts
         should: list[Q.Query] = []
-        words = [w for _, w, _, _ in word_tokens(pq.terms, self.lexicon, subwords=False)][:MAX_TERMS]
-        grams = [g for _, g, _, _ in gram_tokens(pq.terms, unigrams=True)][: MAX_TERMS * 2]
+        words = [w for _, w, _, _ in word_tokens(pq.terms, self.lexicon, subwords=False)
+                 if w not in query_stopwords()][:MAX_TERMS]
+        grams = [g for w in words for _, g, _, _ in gram_tokens(w, unigrams=True)][: MAX_TERMS * 2]
         for w in dict.fromkeys(words):
             should.append(Q.Term("words", w, boost=b.get("words", 1.0)))
             should.append(Q.Term("head_words", w, boost=b.get("headings", 1.5) * b.get("words", 1.0)))
@@ -166,7 +161,8 @@ class LexicalIndex:
             query = Q.AndNot(query, Q.Or(excluded))
         return query
 
-    def search(self, pq: ParsedQuery, limit: int, filter_query: Q.Query | None = None) -> list[tuple[str, float]]:
+    def search(self, pq: ParsedQuery, limit: int,
+               filter_query: Q.Query | None = None) -> list[tuple[str, float]]:
         """Ranked (passage id, BM25 score); ties broken by passage order for determinism."""
         query = self.build_query(pq)
         if query is None:
@@ -177,15 +173,15 @@ class LexicalIndex:
         hits.sort(key=lambda h: (-h[2], h[1]))
         return [(pid, score) for pid, _, score in hits]
 
-    def filter_for(self, doc_ids: list[str] | None, city: list[str] | None, kind: list[str] | None,
-                   period: list[str] | None) -> Q.Query | None:
+    @staticmethod
+    def filter_for(doc_ids: list[str] | None = None, ptypes: list[str] | None = None) -> Q.Query | None:
         clauses = []
-        for fieldname, values in (("doc_id", doc_ids), ("city", city), ("kind", kind), ("period", period)):
-            if values:
-                clauses.append(Q.Or([Q.Term(fieldname, v) for v in values]))
+        for fieldname, values in (("doc_id", doc_ids), ("ptype", ptypes)):
+            if values is not None:
+                clauses.append(Q.Or([Q.Term(fieldname, v) for v in values]) if values else Q.NullQuery)
         if not clauses:
             return None
-        return Q.And(clauses)
+        return clauses[0] if len(clauses) == 1 else Q.And(clauses)
 
 
 def _phrase(fieldname: str, phrase: str) -> Q.Query:

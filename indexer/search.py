@@ -7,7 +7,7 @@ import html
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +20,13 @@ from indexer.dense import DenseIndex
 from indexer.embed import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QueryError
 from indexer.fusion import convex, rrf
+from indexer.intent import analyse
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_K = 100
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
-KIND_WORDS = {"政府工作报告": ("工作报告", "政府报告"), "规划纲要": ("规划", "纲要")}
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,13 @@ class StoredPassage:
     section_path: tuple[str, ...]
     section_ids: tuple[str, ...]
     ordinal: int
+    context: str
 
     @classmethod
     def from_json(cls, d: dict) -> StoredPassage:
         return cls(d["passage_id"], d["doc_id"], d["seq"], d["kind"], d["start"], d["end"], d["text"],
-                   d["search_text"], tuple(d["section_path"]), tuple(d["section_ids"]), d["ordinal"])
+                   d["search_text"], tuple(d["section_path"]), tuple(d["section_ids"]), d["ordinal"],
+                   d.get("context", ""))
 
 
 @dataclass
@@ -259,19 +261,6 @@ class Searcher:
             out.append(info.id)
         return out
 
-    def preferred_docs(self, text: str) -> tuple[list[str], dict | None]:
-        """Documents a query names by city (岳阳…) or kind (…工作报告), to be ranked up."""
-        cities = sorted({i.city for i in self.catalog if i.city in text})
-        kinds = sorted({k for k, words in KIND_WORDS.items() if any(w in text for w in words)})
-        if not cities and not kinds:
-            return [], None
-        docs = [i.id for i in self.catalog
-                if (not cities or i.city in cities) and (not kinds or i.kind in kinds)]
-        if not docs:
-            return [], None
-        return docs, {"documents": docs, "cities": cities, "kinds": kinds,
-                      "reason": "the query names " + "、".join(cities + kinds)}
-
     # --- search -------------------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 10, offset: int = 0,
                doc_ids: list[str] | None = None, city: list[str] | None = None,
@@ -298,15 +287,19 @@ class Searcher:
             raise QueryError("query has nothing to search for (only exclusions or punctuation)")
         allowed = self._allowed_docs(doc_ids, city, kind, period)
         filtered = bool(doc_ids or city or kind or period)
-        preferred, preferred_info = ([], None) if filtered else self.preferred_docs(cleaned)
+        intent = analyse(pq.terms, self.catalog, filtered)
+        lexical_pq = replace(pq, terms=intent.lexical_text)
+        preferred = list(intent.preferred_docs)
 
         n = self.cfg.search.candidates
+        doc_filter = allowed if filtered else None
         bm25: list[tuple[str, float]] = []
         dense: list[tuple[str, float]] = []
+        sections: list[tuple[str, float]] = []
         if mode in ("hybrid", "bm25") or pq.phrases or pq.excluded:
-            flt = self.lexical.filter_for(allowed if filtered else None, None, None, None)
-            bm25 = self.lexical.search(pq, limit=n if not (pq.phrases or pq.excluded) else 10_000,
-                                       filter_query=flt)
+            limit = n if not (pq.phrases or pq.excluded) else len(self.passages)
+            bm25 = self.lexical.search(lexical_pq, limit=limit,
+                                       filter_query=self.lexical.filter_for(doc_filter))
         if mode in ("hybrid", "dense"):
             mask = np.zeros(len(self.passages), dtype=bool)
             for d in allowed:
@@ -317,9 +310,16 @@ class Searcher:
                 mask &= ~self._rows_excluding(pq)
             qvec = self.embedder.embed_query(pq.positive_text)
             dense = [(self.passages[r].passage_id, s) for r, s in self.dense.search(qvec, n, mask)]
-        lists_for_mode = {"bm25": [bm25[:n]], "dense": [dense], "hybrid": [bm25[:n], dense]}[mode]
+        if intent.section and mode != "dense":
+            sections = self._section_list(lexical_pq, doc_filter, n)
+        bm25_weight = self.cfg.search.question_bm25_weight if intent.question else 1.0
+        lists_for_mode = {
+            "bm25": [(bm25[:n], 1.0), (sections, 1.0)],
+            "dense": [(dense, 1.0)],
+            "hybrid": [(bm25[:n], bm25_weight), (dense, 1.0), (sections, 1.0)],
+        }[mode]
         fused = self._fuse(lists_for_mode)
-        fused = self._tier(fused, pq, preferred)
+        fused = self._tier(fused, pq, preferred, self.cfg.search.prefer_boost ** intent.strength)
         bm25_rank = {pid: r for r, (pid, _) in enumerate(bm25[:n], start=1)}
         dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
         terms = query_terms(pq, self.lexicon)
@@ -344,41 +344,58 @@ class Searcher:
         page = fused[offset:offset + k]
         hits = [hit(r, pid, s) for r, (pid, s) in enumerate(page, start=offset + 1)]
         return SearchResponse(query, mode, k, offset, len(fused), (time.perf_counter() - t0) * 1000,
-                              hits, preferred_info, list(pq.notes), groups)
+                              hits, intent.explain(), list(pq.notes), groups)
 
-    def _fuse(self, lists: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
-        lists = [lst for lst in lists if lst]
+    def _fuse(self, lists: list[tuple[list[tuple[str, float]], float]]) -> list[tuple[str, float]]:
+        lists = [(lst, w) for lst, w in lists if lst]
         if not lists:
             return []
         if len(lists) == 1:
-            return list(lists[0])
+            return list(lists[0][0])
         if self.cfg.search.fusion == "convex":
-            w = self.cfg.search.convex_weight_bm25
-            return convex(lists, [w, 1.0 - w])
-        return rrf([[pid for pid, _ in lst] for lst in lists], k=self.cfg.search.rrf_k)
+            wb = self.cfg.search.convex_weight_bm25
+            weights = [w * (wb if i == 0 else 1.0 - wb) for i, (_, w) in enumerate(lists)]
+            return convex([lst for lst, _ in lists], weights)
+        return rrf([[pid for pid, _ in lst] for lst, _ in lists], k=self.cfg.search.rrf_k,
+                   weights=[w for _, w in lists])
+
+    def _section_list(self, pq: ParsedQuery, doc_filter: list[str] | None,
+                      n: int) -> list[tuple[str, float]]:
+        """For "…的章节" queries: headings ranked by BM25, each followed by its section's lead paragraph."""
+        only_headings = self.lexical.filter_for(doc_filter, ["heading"])
+        heads = self.lexical.search(pq, limit=n, filter_query=only_headings)
+        out: list[tuple[str, float]] = []
+        for pid, score in heads:
+            out.append((pid, score))
+            i = self.by_id[pid]
+            if i + 1 < len(self.passages):
+                nxt = self.passages[i + 1]
+                if nxt.kind == "paragraph" and nxt.section_ids[-1:] == self.passages[i].section_ids[-1:]:
+                    out.append((nxt.passage_id, score))
+        return out
 
     def _tier(self, fused: list[tuple[str, float]], pq: ParsedQuery,
-              preferred: list[str]) -> list[tuple[str, float]]:
+              preferred: list[str], boost: float) -> list[tuple[str, float]]:
         """Exact matches first: a passage holding the whole query (or every
-        space-separated part of it) outranks semantic near-misses; then the
-        documents the query names. Order within a tier is the fused order."""
+        space-separated part of it) outranks semantic near-misses. Documents
+        the query names get their fused score raised (a preference, not a filter)."""
         parts = [STRIP_RE.sub("", normalize(x)) for x in pq.terms.split()]
         parts = [x for x in parts if len(x) >= 2]
         whole = "".join(parts)
         pref = set(preferred)
 
-        def key(item: tuple[int, tuple[str, float]]):
-            i, (pid, _) = item
-            p = self.passages[self.by_id[pid]]
-            body = STRIP_RE.sub("", normalize(p.search_text))
-            tier = 0
+        def tier(pid: str) -> int:
+            body = STRIP_RE.sub("", normalize(self.passages[self.by_id[pid]].search_text))
             if whole and len(whole) <= 24 and whole in body:
-                tier = 2
-            elif len(parts) > 1 and all(x in body for x in parts):
-                tier = 1
-            return (-tier, 0 if p.doc_id in pref else 1, i)
+                return 2
+            if len(parts) > 1 and all(x in body for x in parts):
+                return 1
+            return 0
 
-        return [item for _, item in sorted(enumerate(fused), key=key)]
+        scored = [(pid, s * boost if self.passages[self.by_id[pid]].doc_id in pref else s)
+                  for pid, s in fused]
+        order = sorted(range(len(scored)), key=lambda i: (-tier(scored[i][0]), -scored[i][1], i))
+        return [scored[i] for i in order]
 
     def _rows_of(self, pids: list[str]) -> np.ndarray:
         mask = np.zeros(len(self.passages), dtype=bool)
@@ -415,7 +432,7 @@ def _read_manifest(path: Path) -> dict:
     try:
         manifest = json.loads(mf.read_text(encoding="utf-8"))
         for key in ("build_id", "embedding", "passages", "corpus_hash"):
-            manifest[key]  # noqa: B018
+            manifest[key]
     except (ValueError, KeyError) as exc:
         raise IndexCorruptError(f"{mf} is unreadable ({exc}); run: plansearch index") from exc
     return manifest

@@ -18,7 +18,7 @@ NUM = "一二三四五六七八九十百零〇两"
 # Heading ranks, outermost first. A heading closes every open heading of equal or lower rank.
 RANKS = {
     "title": 0,
-    "preface": 1,
+    "preface": 2,
     "pian": 1,
     "zhang": 2,
     "jie": 3,
@@ -61,6 +61,7 @@ LEAD_RE = re.compile(r"^(?:——)?([^，,；;：:。！？\s]{2,22})。")
 WS_RE = re.compile(r"\s+")
 CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
+BOX_ENDING_LEVELS = ("pian", "zhang", "jie", "preface")
 TARGET_CHARS = 300
 MAX_CHARS = 600
 SHORT_LINE = 22
@@ -109,6 +110,12 @@ class Passage:
     section_path: tuple[str, ...]
     section_ids: tuple[str, ...]
     ordinal: int
+    context: str = ""
+
+    @property
+    def body_text(self) -> str:
+        """The search text without its box title and column headers."""
+        return self.search_text[len(self.context):].lstrip(" |") if self.context else self.search_text
 
     def to_json(self) -> dict:
         return {
@@ -123,6 +130,7 @@ class Passage:
             "section_path": list(self.section_path),
             "section_ids": list(self.section_ids),
             "ordinal": self.ordinal,
+            "context": self.context,
         }
 
 
@@ -205,7 +213,7 @@ def _content_spans(raw: str, offset: int) -> list[tuple[int, int]]:
     """Non-whitespace stretches of a line with paste artefacts cut out."""
     spans = []
     cursor = 0
-    for m in list(ARTEFACT_RE.finditer(raw)) + [None]:
+    for m in [*ARTEFACT_RE.finditer(raw), None]:
         piece_end = m.start() if m else len(raw)
         piece = raw[cursor:piece_end]
         stripped = piece.strip()
@@ -308,7 +316,7 @@ class _Builder:
 
     # --- passages -------------------------------------------------------------------------
     def emit(self, kind: str, start: int, end: int, search_text: str | None = None,
-             extra: Section | None = None) -> None:
+             extra: Section | None = None, context: str = "") -> None:
         chain = list(self.stack) + ([extra] if extra else [])
         path = tuple(s.title for s in chain)
         ids = tuple(s.section_id for s in chain)
@@ -334,6 +342,7 @@ class _Builder:
                 section_path=path,
                 section_ids=ids,
                 ordinal=ordinal,
+                context=context,
             )
         )
 
@@ -432,9 +441,9 @@ def _front_matter(b: _Builder, lines: list[Line]) -> int:
             i += 1
             continue
         clean = ln.clean.strip()
-        if ln.kind not in ("text", "item") or (len(clean) > 40 or TERMINAL_RE.search(clean)) and not (
+        if ln.kind not in ("text", "item") or ((len(clean) > 40 or TERMINAL_RE.search(clean)) and not (
             clean.startswith(("（", "(")) or (block and block[-1].clean.strip().startswith(("（", "(")))
-        ):
+        )):
             break
         block.append(ln)
         i += 1
@@ -557,7 +566,7 @@ def _box(b: _Builder, lines: list[Line], i: int) -> int:
     n = len(lines)
     while j < n:
         ln = lines[j]
-        if ln.kind == "box_title" or (ln.kind == "heading" and ln.level in ("pian", "zhang", "jie", "preface")):
+        if ln.kind == "box_title" or (ln.kind == "heading" and ln.level in BOX_ENDING_LEVELS):
             break
         if _empty(ln) and j + 1 < n and _empty(lines[j + 1]):
             k = j
@@ -582,8 +591,8 @@ def _box(b: _Builder, lines: list[Line], i: int) -> int:
                 continue
             for s, e in ln.spans:
                 for cs, ce in chunk_span(b.text, s, e):
-                    b.emit("box_item", cs, ce, search_text=f"{title} " + WS_RE.sub("", b.text[cs:ce]),
-                           extra=box)
+                    b.emit("box_item", cs, ce, search_text=f"{title} | " + WS_RE.sub("", b.text[cs:ce]),
+                           extra=box, context=title)
     return j
 
 
@@ -627,8 +636,9 @@ def _table(b: _Builder, box: Section, rows: list[list[Line]]) -> None:
     head_text = " ".join(WS_RE.sub("", h) for h in header)
     first = rows[0]
     b.emit("table_header", first[0].content_start, (rows[len(rows) - len(body_rows) - 1][-1]).content_end,
-           search_text=f"{box.title} {head_text}", extra=box)
+           search_text=f"{box.title} | {head_text}", extra=box, context=box.title)
+    context = f"{box.title} {head_text}"
     for row in body_rows:
         cells = " ".join(WS_RE.sub("", c.clean) for c in row)
         b.emit("table_row", row[0].content_start, row[-1].content_end,
-               search_text=f"{box.title} {head_text} | {cells}", extra=box)
+               search_text=f"{context} | {cells}", extra=box, context=context)

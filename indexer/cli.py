@@ -188,6 +188,6 @@ def serve(ctx, host: str | None, port: int | None, build_if_missing: bool) -> No
     app = create_app(cfg)
     host = host or cfg.server.host
     port = port or cfg.server.port
-    click.echo(f"plansearch serving index {app.config['SEARCHER'].build_id} on http://{host}:{port}/",
+    click.echo(f"plansearch serving index {app.config['HOLDER'].current.build_id} on http://{host}:{port}/",
                err=True)
     waitress.serve(app, host=host, port=port, threads=8, ident="plansearch")

@@ -422,7 +422,39 @@ class Searcher:
         return before, after
 
     def doc_passages(self, doc_id: str) -> list[StoredPassage]:
+        self.catalog.info(doc_id)
         return [p for p in self.passages if p.doc_id == doc_id]
+
+    def outline(self, doc_id: str) -> list[dict]:
+        """The heading tree; each node's passage range as passage ids (first, last)."""
+        self.catalog.info(doc_id)
+
+        def convert(node: dict) -> dict:
+            rng = node.get("passages")
+            return {
+                "section_id": node["section_id"], "title": node["title"], "level": node["level"],
+                "start": node["start"], "end": node["end"],
+                "passages": [f"{doc_id}-{rng[0]:04d}", f"{doc_id}-{rng[1]:04d}"] if rng else None,
+                "children": [convert(c) for c in node["children"]],
+            }
+
+        return [convert(n) for n in self.outlines.get(doc_id, [])]
+
+    def section_levels(self, doc_id: str) -> dict[str, tuple[str, str]]:
+        """section id → (level, title), for rendering headings."""
+        out: dict[str, tuple[str, str]] = {}
+        stack = list(self.outlines.get(doc_id, []))
+        while stack:
+            node = stack.pop()
+            out[node["section_id"]] = (node["level"], node["title"])
+            stack.extend(node["children"])
+        return out
+
+    def level_counts(self, doc_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for level, _ in self.section_levels(doc_id).values():
+            counts[level] = counts.get(level, 0) + 1
+        return counts
 
 
 def _read_manifest(path: Path) -> dict:

@@ -1,0 +1,141 @@
+"""JSON API: search, documents, passages, health, and its OpenAPI description.
+
+Every error is ``{"error": {"code", "message"}}`` with a 4xx status; nothing
+a client sends produces a 500 or a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
+from indexer.search import Searcher, citation_for, permalink
+from search_app.openapi import openapi_spec
+from search_app.params import parse_search_args
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+log = logging.getLogger("plansearch.api")
+ADMIN_TOKEN_ENV = "PLANSEARCH_ADMIN_TOKEN"
+
+
+def searcher() -> Searcher:
+    return current_app.config["HOLDER"].current
+
+
+def error(status: int, code: str, message: str):
+    resp = jsonify({"error": {"code": code, "message": message}})
+    resp.status_code = status
+    return resp
+
+
+@bp.errorhandler(QueryError)
+def bad_query(exc: QueryError):
+    return error(400, "bad_request", str(exc))
+
+
+@bp.errorhandler(UnknownDocumentError)
+def unknown_doc(exc: UnknownDocumentError):
+    return error(404, "not_found", str(exc))
+
+
+@bp.errorhandler(PlansearchError)
+def engine_error(exc: PlansearchError):
+    log.error("engine error: %s", exc)
+    return error(503, "unavailable", str(exc))
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+            413: "too_large"}.get(exc.code or 500, "error")
+    return error(exc.code or 500, code, exc.description or code)
+
+
+@bp.errorhandler(Exception)
+def unexpected(exc: Exception):
+    log.exception("unexpected error")
+    return error(500, "internal", "internal error; the server log has the details")
+
+
+def passage_json(p, s: Searcher) -> dict:
+    info = s.catalog.info(p.doc_id)
+    return {
+        "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
+        "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
+        "text": p.text, "citation": citation_for(p, info), "url": permalink(p),
+    }
+
+
+def doc_json(s: Searcher, doc_id: str) -> dict:
+    info = s.catalog.info(doc_id)
+    return {
+        "doc_id": info.id, "source": info.file, "title": info.title, "short_title": info.short_title,
+        "city": info.city, "kind": info.kind, "period": info.period, "year": info.year,
+        "sections": s.level_counts(doc_id), "passages": len(s.doc_passages(doc_id)),
+        "url": f"/doc/{info.id}",
+    }
+
+
+@bp.get("/search")
+def search():
+    s = searcher()
+    params = parse_search_args(request.args, s.cfg.search.max_query_chars)
+    resp = s.search(params.q, **params.search_kwargs())
+    return jsonify(resp.to_json())
+
+
+@bp.get("/documents")
+def documents():
+    s = searcher()
+    return jsonify({"documents": [doc_json(s, d) for d in s.catalog.ids]})
+
+
+@bp.get("/documents/<doc_id>")
+def document(doc_id: str):
+    s = searcher()
+    return jsonify({**doc_json(s, doc_id), "outline": s.outline(doc_id)})
+
+
+@bp.get("/passages/<passage_id>")
+def passage(passage_id: str):
+    s = searcher()
+    try:
+        p = s.passage(passage_id)
+    except KeyError:
+        return error(404, "not_found", f"no passage {passage_id!r}")
+    before, after = s.neighbours(passage_id)
+    return jsonify({**passage_json(p, s), "before": [passage_json(x, s) for x in before],
+                    "after": [passage_json(x, s) for x in after]})
+
+
+@bp.get("/health")
+def health():
+    s = searcher()
+    return jsonify({
+        "status": "ok", "build_id": s.build_id, "model": s.manifest["embedding"]["model_id"],
+        "dim": s.manifest["embedding"]["dim"], "documents": len(s.catalog), "passages": len(s.passages),
+        "created": s.manifest.get("created"),
+    })
+
+
+@bp.post("/admin/reload")
+def reload_index():
+    """Switch to the newest build without a restart; needs $PLANSEARCH_ADMIN_TOKEN."""
+    token = os.environ.get(ADMIN_TOKEN_ENV, "")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token:
+        return error(404, "not_found", "admin endpoints are disabled (set PLANSEARCH_ADMIN_TOKEN)")
+    if not hmac.compare_digest(token.encode(), given.encode()):
+        return error(403, "forbidden", "bad or missing admin token")
+    fresh = current_app.config["HOLDER"].reload()
+    return jsonify({"status": "reloaded", "build_id": fresh.build_id})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())

@@ -1,0 +1,103 @@
+"""HTML pages: the search page and a document reader with addressable passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import QueryError, UnknownDocumentError
+from indexer.search import MODES, Searcher, StoredPassage, citation_for
+from search_app.params import parse_search_args
+
+bp = Blueprint("views", __name__)
+HEADING_TAGS = {"title": "h1", "preface": "h2", "pian": "h2", "zhang": "h3", "jie": "h4"}
+MODE_LABELS = {"hybrid": "综合", "bm25": "关键词", "dense": "语义"}
+EXAMPLES = ["城陵矶新港区", "“五溪人才行动计划”", "老人以后谁来照顾？", "各地冷链物流建设", "常德 地区生产总值 2025年"]
+
+
+def searcher() -> Searcher:
+    return current_app.config["HOLDER"].current
+
+
+@bp.get("/")
+def index():
+    s = searcher()
+    error = None
+    resp = None
+    status = 200
+    try:
+        params = parse_search_args(request.args, s.cfg.search.max_query_chars, require_q=False)
+        if params.q.strip():
+            resp = s.search(params.q, **params.search_kwargs())
+    except QueryError as exc:
+        error, status = str(exc), 400
+        params = None
+    args = request.args
+
+    def page_url(offset: int) -> str:
+        items = [(k, v) for k, v in args.items(multi=True) if k != "offset"] + [("offset", str(offset))]
+        return "/?" + urlencode(items)
+
+    return render_template(
+        "search.html", resp=resp, error=error, params=params, q=args.get("q", ""),
+        mode=args.get("mode", "hybrid"), modes=MODES, mode_labels=MODE_LABELS,
+        docs=list(s.catalog), chosen_docs=set(args.getlist("doc")), chosen_city=set(args.getlist("city")),
+        chosen_kind=set(args.getlist("kind")), group=args.get("group") == "doc",
+        cities=sorted({d.city for d in s.catalog}), kinds=sorted({d.kind for d in s.catalog}),
+        examples=EXAMPLES, page_url=page_url,
+    ), status
+
+
+@dataclass
+class Block:
+    kind: str
+    passages: list[StoredPassage] = field(default_factory=list)
+    tag: str = "p"
+    title: str = ""
+
+
+def blocks_for(s: Searcher, doc_id: str) -> list[Block]:
+    """Passages grouped for reading: headings, paragraphs, and each table as one table."""
+    levels = s.section_levels(doc_id)
+    blocks: list[Block] = []
+    for p in s.doc_passages(doc_id):
+        if p.kind in ("table_header", "table_row"):
+            box = p.section_ids[-1]
+            if not (blocks and blocks[-1].kind == "table" and blocks[-1].title == box):
+                blocks.append(Block("table", title=box))
+            blocks[-1].passages.append(p)
+        elif p.kind == "heading":
+            level = levels.get(p.section_ids[-1], ("", ""))[0] if p.section_ids else ""
+            blocks.append(Block("heading", [p], tag=HEADING_TAGS.get(level, "h5")))
+        else:
+            blocks.append(Block(p.kind, [p]))
+    return blocks
+
+
+def cells(p: StoredPassage) -> list[str]:
+    return [c.strip() for c in p.text.split("\n") if c.strip()] or [p.text.strip()]
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str):
+    s = searcher()
+    try:
+        info = s.catalog.info(doc_id)
+    except UnknownDocumentError:
+        abort(404, description=f"没有这份文件：{doc_id}")
+    return render_template(
+        "doc.html", info=info, outline=s.outline(doc_id), blocks=blocks_for(s, doc_id), cells=cells,
+        citation=lambda p: citation_for(p, info),
+    )
+
+
+@bp.app_errorhandler(HTTPException)
+def html_error(exc: HTTPException):
+    if request.path.startswith("/api/"):
+        from search_app.api import http_error
+
+        return http_error(exc)
+    return render_template("error.html", code=exc.code, message=exc.description), exc.code

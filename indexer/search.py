@@ -151,7 +151,7 @@ def highlight(text: str, terms: list[str], max_fragments: int = 2, width: int = 
         for m in re.finditer(re.escape(t), norm):
             if not any(s < m.end() and m.start() < e for s, e in spans):
                 spans.append((m.start(), m.end()))
-    spans.sort()
+    spans = _merge_adjacent(sorted(spans))
     sentences = [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.group().strip()]
     if not sentences:
         return []
@@ -167,6 +167,16 @@ def highlight(text: str, terms: list[str], max_fragments: int = 2, width: int = 
             ss = max(ss, min(first - width // 3, se - width))
             se = min(se, ss + width)
         out.append(_mark(text, ss, se, spans))
+    return out
+
+
+def _merge_adjacent(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
     return out
 
 

@@ -455,9 +455,11 @@ def _front_matter(b: _Builder, lines: list[Line]) -> int:
     title = "".join(t.clean.strip() for t in title_lines)
     sec = b._new("title", title, title_lines[0].content_start, title_lines[-1].content_end)
     b.roots.append(sec)
-    b.emit("front_matter", block[0].content_start, block[-1].content_end,
-           extra=None)
-    sec.first_passage = sec.last_passage = len(b.passages) - 1
+    first = len(b.passages)
+    for ln in block:
+        for s, e in ln.spans:
+            b.emit("front_matter", s, e)
+    sec.first_passage, sec.last_passage = first, len(b.passages) - 1
     return block[-1].index + 1
 
 
@@ -512,14 +514,12 @@ def _paragraph(b: _Builder, lines: list[Line], i: int) -> int:
     line = lines[i]
     clean = line.clean.strip()
     b.close_leads()
-    end_line = line
     j = i
-    while not TERMINAL_RE.search(lines[j].clean.strip()):
+    while _breaks_mid_sentence(lines[j]):
         k = _next_nonblank(lines, j, max_blanks=0)
         if k is None or lines[k].kind != "text" or lines[k].tabbed:
             break
         j = k
-        end_line = lines[k]
     if line.kind == "item":
         m = NUM_ITEM_RE.match(clean)
         assert m is not None
@@ -527,7 +527,7 @@ def _paragraph(b: _Builder, lines: list[Line], i: int) -> int:
         head_end = line.content_start + _offset_in_line(line, m.end() + cut)
         b.open("num_item", clean[: m.end()] + title, line.content_start, head_end)
         rest = clean[m.end() + cut:].lstrip("。：:；; ")
-        if not rest and end_line is line:
+        if not rest and j == i:
             b.emit("heading", line.content_start, line.content_end)
             return j + 1
     else:
@@ -535,11 +535,27 @@ def _paragraph(b: _Builder, lines: list[Line], i: int) -> int:
         if m and len(clean) > m.end() + 4:
             lead_end = line.content_start + _offset_in_line(line, m.end() - 1)
             b.open("lead", m.group(1), line.content_start, lead_end)
-    for s, e in line.spans[:-1]:
+    for s, e in _join_line_breaks(b.text, [sp for ln in lines[i:j + 1] for sp in ln.spans]):
         b.emit_chunks("paragraph", s, e)
-    b.emit_chunks("paragraph", line.spans[-1][0], end_line.content_end)
     b.close_leads()
     return j + 1
+
+
+def _breaks_mid_sentence(line: Line) -> bool:
+    """A long body line that stops without closing punctuation continues on the next line."""
+    clean = line.clean.strip()
+    return line.kind == "text" and len(clean) > 40 and not TERMINAL_RE.search(clean)
+
+
+def _join_line_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge spans separated only by whitespace (a line break); an artefact keeps them apart."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and not text[out[-1][1]:s].strip():
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _offset_in_line(line: Line, n: int) -> int:

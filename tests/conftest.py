@@ -1,0 +1,83 @@
+"""Fixtures: the real corpus, a fake-embedder index over it (built once per
+session), small corpora for build tests, the Flask app and its client."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from indexer.build import build_index
+from indexer.config import Config, config_from_dict
+from indexer.corpus import Catalog
+from indexer.embed import FakeEmbedder
+from indexer.search import Searcher
+from indexer.segment import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+REPORT = "changde-2021-government-work-report"
+
+
+def make_config(tmp: Path, corpus: Path = CORPUS, **embedding) -> Config:
+    return config_from_dict(
+        {"corpus_dir": str(corpus), "index_dir": str(tmp / "index"),
+         "embedding": {"backend": "fake", "model": "bigram-hash", **embedding}},
+        base=tmp,
+    )
+
+
+def quiet(_: str) -> None:
+    return None
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def parsed(catalog):
+    """doc id → ParsedDocument, for every document of the real corpus."""
+    return {d.id: parse(d) for d in catalog.documents()}
+
+
+@pytest.fixture(scope="session")
+def fake_cfg(tmp_path_factory) -> Config:
+    tmp = tmp_path_factory.mktemp("fake-index")
+    cfg = make_config(tmp)
+    build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def searcher(fake_cfg) -> Searcher:
+    return Searcher(fake_cfg, embedder=FakeEmbedder(fake_cfg.embedding))
+
+
+@pytest.fixture()
+def small_corpus(tmp_path) -> Path:
+    """A corpus of the one short document (the work report), for build tests."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / f"{REPORT}.txt", corpus)
+    raw = yaml.safe_load((CORPUS / "catalog.yaml").read_text(encoding="utf-8"))
+    raw["documents"] = [d for d in raw["documents"] if d["id"] == REPORT]
+    (corpus / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def app(searcher, fake_cfg):
+    from search_app import create_app
+
+    application = create_app(fake_cfg, searcher=searcher)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()

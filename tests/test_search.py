@@ -1,0 +1,157 @@
+"""Hybrid search over the real corpus (fake embedder): keywords, phrases,
+filters, preferences, citations, highlights."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.intent import analyse
+from indexer.lexical import parse_query
+from indexer.search import highlight
+
+WS = re.compile(r"\s")
+
+
+def squash(text: str) -> str:
+    return WS.sub("", text)
+
+
+def test_keyword_search_puts_every_exact_occurrence_first(searcher):
+    resp = searcher.search("城陵矶新港区", k=50)
+    occurrences = [p for p in searcher.passages if "城陵矶新港区" in squash(p.text)]
+    assert len(occurrences) >= 5
+    top = resp.hits[: len(occurrences)]
+    assert all("城陵矶新港区" in squash(h.passage.text) for h in top)
+    assert {h.passage.passage_id for h in top} == {p.passage_id for p in occurrences}
+
+
+def test_quoted_phrase_is_exact_and_required(searcher):
+    resp = searcher.search("“五溪人才行动计划”", k=20)
+    assert resp.hits
+    assert all("五溪人才行动计划" in squash(h.passage.search_text) for h in resp.hits)
+    assert resp.total == len([p for p in searcher.passages if "五溪人才行动计划" in squash(p.search_text)])
+
+
+def test_exclusions_remove_passages(searcher):
+    with_all = searcher.search("冷链物流", mode="bm25", k=100)
+    without = searcher.search("冷链物流 -怀化", mode="bm25", k=100)
+    assert any("怀化" in h.passage.search_text for h in with_all.hits)
+    assert not any("怀化" in squash(h.passage.search_text) for h in without.hits)
+    assert without.hits
+
+
+def test_traditional_and_full_width_queries_match_simplified_text(searcher):
+    simp = searcher.search("养老服务", mode="bm25", k=5)
+    trad = searcher.search("養老服務", mode="bm25", k=5)
+    assert [h.passage.passage_id for h in trad.hits] == [h.passage.passage_id for h in simp.hits]
+    assert any("<mark>养老服务</mark>" in f for h in trad.hits for f in h.highlights)
+    wide = searcher.search("ＧＤＰ", mode="bm25", k=3)
+    assert wide.hits and "GDP" in wide.hits[0].passage.text
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_every_mode_returns_ranked_hits_with_ranks_explained(searcher, mode):
+    resp = searcher.search("冷链物流基地", mode=mode, k=10)
+    assert [h.rank for h in resp.hits] == list(range(1, 11))
+    scores = [h.score for h in resp.hits]
+    if mode == "hybrid":
+        assert all(h.bm25_rank or h.dense_rank for h in resp.hits)
+    if mode == "bm25":
+        assert all(h.bm25_rank for h in resp.hits) and scores == sorted(scores, reverse=True)
+    if mode == "dense":
+        assert all(h.dense_rank for h in resp.hits) and all(h.bm25_rank is None for h in resp.hits)
+
+
+def test_results_are_deterministic(searcher):
+    a = [h.passage.passage_id for h in searcher.search("乡村振兴 产业", k=20).hits]
+    b = [h.passage.passage_id for h in searcher.search("乡村振兴 产业", k=20).hits]
+    assert a == b
+
+
+def test_filters_restrict_documents(searcher):
+    for kwargs, allowed in [
+        ({"doc_ids": ["jinshi-13th-five-year-plan"]}, {"jinshi-13th-five-year-plan"}),
+        ({"city": ["常德"]}, {"changde-14th-five-year-plan", "changde-2021-government-work-report"}),
+        ({"kind": ["政府工作报告"]}, {"changde-2021-government-work-report"}),
+        ({"period": ["十三五"]}, {"jinshi-13th-five-year-plan"}),
+    ]:
+        for mode in ("hybrid", "bm25", "dense"):
+            resp = searcher.search("产业发展", mode=mode, k=30, **kwargs)
+            assert resp.hits and {h.passage.doc_id for h in resp.hits} <= allowed
+
+
+@pytest.mark.parametrize("kwargs", [{"doc_ids": ["nope"]}, {"city": ["北京"]}, {"kind": ["x"]},
+                                    {"period": ["十二五"]}, {"mode": "fuzzy"}, {"k": 0}, {"k": 101},
+                                    {"offset": -1}, {"group": "city"}])
+def test_bad_parameters_are_query_errors(searcher, kwargs):
+    with pytest.raises(QueryError):
+        searcher.search("产业", **kwargs)
+
+
+def test_a_named_city_is_preferred_and_reported(searcher):
+    resp = searcher.search("岳阳 夜间经济", k=5)
+    assert resp.preferred and resp.preferred["documents"] == ["yueyang-14th-five-year-plan"]
+    assert resp.hits[0].passage.doc_id == "yueyang-14th-five-year-plan"
+    plain = searcher.search("夜间经济", k=5)
+    assert plain.preferred is None
+
+
+def test_intent_names_documents_and_sections(catalog):
+    intent = analyse("常德政府工作报告中关于安全生产的部分", catalog)
+    assert intent.preferred_docs == ("changde-2021-government-work-report",)
+    assert intent.section and "常德" not in intent.lexical_text
+    question = analyse("老人以后谁来照顾？", catalog)
+    assert question.question and not question.preferred_docs
+    assert analyse("岳阳 夜间经济", catalog, filtered=True).preferred_docs == ()
+
+
+def test_grouping_by_document(searcher):
+    resp = searcher.search("冷链物流", k=3, group="doc")
+    assert resp.groups and len(resp.groups) >= 4
+    for g in resp.groups:
+        assert 1 <= len(g["results"]) <= 3
+        assert {h.passage.doc_id for h in g["results"]} == {g["doc_id"]}
+
+
+def test_pagination_walks_the_same_ranking(searcher):
+    first = searcher.search("生态环境", k=10).hits
+    second = searcher.search("生态环境", k=10, offset=10).hits
+    both = searcher.search("生态环境", k=20).hits
+    assert [h.passage.passage_id for h in first + second] == [h.passage.passage_id for h in both]
+    assert second[0].rank == 11
+
+
+def test_hits_carry_exact_citations(searcher, catalog):
+    hit = searcher.search("城陵矶新港区", k=1).hits[0]
+    data = hit.to_json()
+    text = catalog.read(data["doc_id"]).text
+    assert text[data["start"]:data["end"]] == data["text"]
+    assert data["source"] == f"{data['doc_id']}.txt"
+    assert data["citation"].startswith(f"《{data['title']}》")
+    assert " > ".join(data["section_path"]) in data["citation"]
+    assert re.search(r"第\d+[段行]", data["citation"])
+    assert data["url"] == f"/doc/{data['doc_id']}#{data['passage_id']}"
+
+
+def test_section_path_of_a_hit_is_the_heading_chain(searcher):
+    hit = searcher.search("湘西北LNG储备基地", k=1).hits[0]
+    assert hit.passage.section_path[:3] == ("第四篇 规划实施保障", "第十六章 提升资源动员和配置能力",
+                                            "第三节 提升能源保障水平")
+
+
+def test_highlights_mark_terms_and_escape_everything_else():
+    frags = highlight("<b>发展</b>夜间经济。其他句子。", ["夜间经济"])
+    assert frags == ["&lt;b&gt;发展&lt;/b&gt;<mark>夜间经济</mark>。"]
+    assert highlight("没有匹配的句子。第二句。", ["无"]) == ["没有匹配的句子。"]
+
+
+def test_parse_query_syntax():
+    pq = parse_query('冷链 "物流基地" -怀化 -"国家骨干"')
+    assert pq.terms == "冷链" and pq.phrases == ("物流基地",) and pq.excluded == ("怀化", "国家骨干")
+    assert parse_query("“城市大脑”").phrases == ("城市大脑",)
+    unbalanced = parse_query('"城市大脑')
+    assert unbalanced.terms == "城市大脑" and unbalanced.notes
+    assert parse_query("A AND B OR (C").terms == "A AND B OR (C"

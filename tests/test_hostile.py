@@ -1,0 +1,56 @@
+"""Whatever a user types gives results or a clear QueryError, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.analysis import gram_tokens, word_tokens
+from indexer.errors import QueryError
+from indexer.lexical import parse_query
+
+HOSTILE = [
+    '"', '""', '"""', '“', "“城市", "-", "--", "-\"\"", "AND", "OR OR", "NOT", "(", ")", "((((",
+    "*", "?", "a:b", "doc:x", "\\", "\x00", "\u200b", "\ufeff", "🙂", "<script>alert(1)</script>",
+    "'; DROP TABLE x;--", "%s%s%n", "，。！？", "   ", "-城市 -大脑", "../../etc/passwd", "养" * 500,
+    "城市大脑" * 100 + "x", "\t\n\r", "\U0010ffff",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_hostile_queries_give_results_or_a_clear_error(searcher, text, mode):
+    try:
+        resp = searcher.search(text, mode=mode, k=5)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert resp.total >= 0
+        for h in resp.hits:
+            assert all("<script" not in f for f in h.highlights)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_unicode_query_is_safe(searcher, text):
+    try:
+        searcher.search(text, mode="bm25", k=3)
+    except QueryError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_query_parser_never_raises(text):
+    pq = parse_query(text)
+    assert isinstance(pq.terms, str)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=120))
+def test_tokenizers_keep_offsets_inside_the_text(searcher, text):
+    for pos, tok, start, end in word_tokens(text, searcher.lexicon, subwords=True):
+        assert 0 <= start < end <= len(text) and tok and pos >= 0
+    for pos, tok, start, end in gram_tokens(text):
+        assert 0 <= start < end <= len(text) and tok

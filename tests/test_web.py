@@ -1,0 +1,75 @@
+"""Server-rendered pages: search without JavaScript, escaping, CSP, the reader."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_search_page_works_without_javascript(client):
+    r = client.get("/?q=城陵矶新港区")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert html.count('class="hit"') == 10
+    assert "<mark>城陵矶新港区</mark>" in html
+    assert 'class="crumbs"' in html and 'data-citation="《' in html
+    assert re.search(r'href="/doc/[\w-]+#[\w-]+"', html)
+
+
+def test_empty_state_offers_examples(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'class="examples"' in html and "老人以后谁来照顾" in html
+
+
+def test_no_results_state(client):
+    html = client.get("/?q=“量子引力弦论”").get_data(as_text=True)
+    assert "没有找到" in html
+
+
+def test_everything_reflected_is_escaped(client):
+    attack = '<script>alert("x")</script>'
+    r = client.get("/", query_string={"q": attack})
+    html = r.get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    r = client.get("/", query_string={"q": "x", "k": "<img src=x onerror=alert(1)>"})
+    assert r.status_code == 400 and "<img src=x" not in r.get_data(as_text=True)
+
+
+def test_security_headers(client):
+    r = client.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp and "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in r.get_data(as_text=True).replace('<script src=', "")
+
+
+def test_pagination_links(client):
+    html = client.get("/?q=生态环境").get_data(as_text=True)
+    assert 'rel="next"' in html and "offset=10" in html
+    html2 = client.get("/?q=生态环境&offset=10").get_data(as_text=True)
+    assert 'rel="prev"' in html2
+
+
+def test_group_by_document_toggle(client):
+    html = client.get("/?q=夜间经济&group=doc").get_data(as_text=True)
+    assert html.count('class="group"') >= 3
+
+
+def test_document_page_addresses_every_passage(client, searcher):
+    doc = "huaihua-14th-five-year-plan"
+    html = client.get(f"/doc/{doc}").get_data(as_text=True)
+    for p in searcher.doc_passages(doc):
+        assert f'id="{p.passage_id}"' in html
+    assert '<table class="box">' in html and "<th>" in html
+    assert "第一篇 全面建成小康社会" in html and 'class="outline"' in html
+
+
+def test_unknown_document_page_is_a_friendly_404(client):
+    r = client.get("/doc/nope")
+    assert r.status_code == 404 and "没有这份文件" in r.get_data(as_text=True)
+
+
+def test_pages_are_readable_on_a_phone(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'name="viewport"' in html
+    with client.get("/static/style.css") as r:
+        assert "@media (max-width" in r.get_data(as_text=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -186,8 +189,22 @@ def serve(ctx, host: str | None, port: int | None, build_if_missing: bool) -> No
             click.echo("no index yet: building it (a few minutes on first run)…", err=True)
             build_index(cfg)
     app = create_app(cfg)
+    holder = app.config["HOLDER"]
     host = host or cfg.server.host
     port = port or cfg.server.port
-    click.echo(f"plansearch serving index {app.config['HOLDER'].current.build_id} on http://{host}:{port}/",
-               err=True)
+
+    def reload_in_background(signum, frame):
+        def run():
+            try:
+                fresh = holder.reload()
+            except PlansearchError as exc:
+                click.echo(f"reload failed, still serving {holder.current.build_id}: {exc}", err=True)
+            else:
+                click.echo(f"reloaded: now serving index {fresh.build_id}", err=True)
+
+        threading.Thread(target=run, name="reload", daemon=True).start()
+
+    signal.signal(signal.SIGHUP, reload_in_background)
+    click.echo(f"plansearch serving index {holder.current.build_id} on http://{host}:{port}/ "
+               f"(kill -HUP {os.getpid()} reloads the newest build)", err=True)
     waitress.serve(app, host=host, port=port, threads=8, ident="plansearch")

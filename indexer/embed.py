@@ -77,7 +77,9 @@ class SentenceTransformerEmbedder:
         except (OSError, ValueError, RuntimeError) as exc:
             raise EmbedderError(f"cannot load sentence-transformers model {cfg.model!r}: {exc}") from exc
         self.model_id = f"sentence-transformers:{cfg.model}"
-        dim = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
+        dim = getter()
         if not dim:
             raise EmbedderError(f"model {cfg.model!r} does not report an embedding dimension")
         self.dim = int(dim)

@@ -99,5 +99,5 @@ def test_truncated_index_is_reported_as_corrupt(tmp_path, small_corpus, damage):
     target = {"vectors": "vectors.npy", "passages": "passages.jsonl", "manifest": "manifest.json"}[damage]
     data = (path / target).read_bytes()
     (path / target).write_bytes(data[: len(data) // 2])
-    with pytest.raises(IndexCorruptError, match="plansearch index|cannot be read|holds"):
+    with pytest.raises(IndexCorruptError, match=r"plansearch index|cannot be read|holds"):
         Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))

@@ -1,0 +1,50 @@
+# The README's two commands live here: `make run` and `make test`.
+# Each creates .venv and installs what it needs; nothing is assumed installed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check --quiet
+
+.PHONY: run test lint index eval bench load clean browser
+
+$(VENV)/.run-deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -e .
+	touch $@
+
+# torch is pinned (==2.13.0, the CPU wheel) by the "st" extra: a bare torch pulls a CUDA build.
+$(VENV)/.test-deps: $(VENV)/.run-deps
+	$(PIP) install -e '.[test,st]'
+	touch $@
+
+## make run: set up, build the index if there is none, serve on http://127.0.0.1:8000/
+run: $(VENV)/.run-deps
+	$(BIN)/plansearch serve --build-if-missing
+
+## make test: set up (Python deps, Debian's Chromium for the browser test), lint, run every test
+test: $(VENV)/.test-deps browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest -W error
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+
+index: $(VENV)/.run-deps
+	$(BIN)/plansearch index
+
+eval: $(VENV)/.run-deps
+	$(BIN)/plansearch eval ../shared/eval/dev.jsonl --mode all
+
+bench: $(VENV)/.run-deps
+	$(BIN)/python bench/bench.py
+
+load: $(VENV)/.run-deps
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) index artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""Load test: N concurrent clients query a running plansearch server on
+loopback for T seconds (bounded in count and time), cycling through the dev
+queries in all three modes. Prints QPS, p50/p95/p99 per mode and errors.
+
+    .venv/bin/plansearch serve &                      # in another shell
+    .venv/bin/python bench/load.py --clients 8 --seconds 60 [--reload-after 20 --pid PID]
+
+With --reload-after, SIGHUP is sent to the server (--pid) that many seconds
+in, to show that switching to a new build fails no request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import signal
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODES = ("hybrid", "bm25", "dense")
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", default="http://127.0.0.1:8000")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--max-requests", type=int, default=200_000)
+    ap.add_argument("--queries", default=str(ROOT.parent / "shared" / "eval" / "dev.jsonl"))
+    ap.add_argument("--reload-after", type=float, default=None)
+    ap.add_argument("--pid", type=int, default=None, help="server pid to SIGHUP for --reload-after")
+    args = ap.parse_args()
+    host = urllib.parse.urlsplit(args.url).hostname or ""
+    if not (host == "localhost" or host.startswith("127.") or host == "::1"):
+        raise SystemExit("load tests only target loopback addresses")
+
+    with open(args.queries, encoding="utf-8") as f:
+        queries = [json.loads(line)["query"] for line in f if line.strip()]
+    work = itertools.cycle([(m, q) for q in queries for m in MODES])
+    lock = threading.Lock()
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    sent = 0
+    deadline = time.monotonic() + args.seconds
+    build_ids: set[str] = set()
+
+    def client() -> None:
+        nonlocal sent
+        while time.monotonic() < deadline:
+            with lock:
+                if sent >= args.max_requests:
+                    return
+                sent += 1
+                mode, q = next(work)
+            url = f"{args.url}/api/search?" + urllib.parse.urlencode({"q": q, "mode": mode, "k": 10})
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as resp:
+                    resp.read()
+                    ok = resp.status == 200
+            except (urllib.error.URLError, OSError):
+                ok = False
+            dt = 1000 * (time.perf_counter() - t)
+            with lock:
+                if ok:
+                    latencies[mode].append(dt)
+                else:
+                    errors[mode] += 1
+
+    def health() -> str:
+        with urllib.request.urlopen(f"{args.url}/api/health", timeout=10) as resp:
+            return json.loads(resp.read())["build_id"]
+
+    build_ids.add(health())
+    threads = [threading.Thread(target=client) for _ in range(args.clients)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    if args.reload_after is not None and args.pid:
+        time.sleep(args.reload_after)
+        os.kill(args.pid, signal.SIGHUP)
+        print(f"sent SIGHUP to {args.pid} at {args.reload_after:.0f} s")
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    build_ids.add(health())
+
+    total = sum(len(v) for v in latencies.values())
+    print(f"{args.clients} clients, {elapsed:.1f} s, {total} ok, {sum(errors.values())} errors, "
+          f"{total / elapsed:.1f} QPS; builds seen: {', '.join(sorted(build_ids))}")
+    print(f"{'mode':<8}{'n':>7}{'QPS':>8}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}")
+    for mode in MODES:
+        v = latencies[mode]
+        print(f"{mode:<8}{len(v):>7}{len(v) / elapsed:>8.1f}{pct(v, 50):>9.1f}{pct(v, 95):>9.1f}"
+              f"{pct(v, 99):>9.1f}{errors[mode]:>8}")
+
+
+if __name__ == "__main__":
+    main()

@@ -22,15 +22,10 @@ from indexer.build import build_index, embedding_text  # noqa: E402
 from indexer.config import load_config  # noqa: E402
 from indexer.corpus import Catalog  # noqa: E402
 from indexer.embed import make_embedder  # noqa: E402
-from indexer.evaluate import load_qrels  # noqa: E402
+from indexer.evaluate import load_qrels, percentile  # noqa: E402
 from indexer.lexical import parse_query  # noqa: E402
 from indexer.search import Searcher  # noqa: E402
 from indexer.segment import parse  # noqa: E402
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main() -> None:
@@ -76,7 +71,7 @@ def main() -> None:
                 t = time.perf_counter()
                 s.search(q, mode=mode, k=10)
                 times.append(1000 * (time.perf_counter() - t))
-        print(f"{mode:<8}{pct(times, 50):>8.1f}{pct(times, 95):>8.1f}{max(times):>8.1f}")
+        print(f"{mode:<8}{percentile(times, 50):>8.1f}{percentile(times, 95):>8.1f}{max(times):>8.1f}")
 
     embed_ms, bm25_ms, hybrid_ms = [], [], []
     for q in queries:

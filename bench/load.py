@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import signal
+import sys
 import threading
 import time
 import urllib.error
@@ -25,14 +26,11 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer.evaluate import percentile  # noqa: E402
+
 MODES = ("hybrid", "bm25", "dense")
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main() -> None:
@@ -106,8 +104,8 @@ def main() -> None:
     print(f"{'mode':<8}{'n':>7}{'QPS':>8}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}")
     for mode in MODES:
         v = latencies[mode]
-        print(f"{mode:<8}{len(v):>7}{len(v) / elapsed:>8.1f}{pct(v, 50):>9.1f}{pct(v, 95):>9.1f}"
-              f"{pct(v, 99):>9.1f}{errors[mode]:>8}")
+        print(f"{mode:<8}{len(v):>7}{len(v) / elapsed:>8.1f}{percentile(v, 50):>9.1f}{percentile(v, 95):>9.1f}"
+              f"{percentile(v, 99):>9.1f}{errors[mode]:>8}")
 
 
 if __name__ == "__main__":

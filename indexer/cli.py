@@ -208,3 +208,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_missing: bool) -> No
     click.echo(f"plansearch serving index {holder.current.build_id} on http://{host}:{port}/ "
                f"(kill -HUP {os.getpid()} reloads the newest build)", err=True)
     waitress.serve(app, host=host, port=port, threads=8, ident="plansearch")
+
+
+if __name__ == "__main__":
+    main()

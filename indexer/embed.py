@@ -8,7 +8,9 @@ Every backend returns L2-normalised float32 rows.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -17,6 +19,8 @@ import numpy as np
 from indexer.analysis import gram_tokens
 from indexer.config import EmbeddingConfig
 from indexer.errors import EmbedderError
+
+FAKE_DELAY_ENV = "PLANSEARCH_FAKE_EMBED_DELAY"
 
 
 class Embedder(Protocol):
@@ -109,9 +113,11 @@ class FakeEmbedder:
     """
 
     def __init__(self, cfg: EmbeddingConfig | None = None, dim: int = 64) -> None:
-        self.model_id = f"fake:{(cfg.model if cfg else 'bigram-hash')}"
+        self.model_id = f"fake:{cfg.model if cfg else 'bigram-hash'}"
         self.dim = dim
         self.calls = 0
+        # Seconds per text, so fault tests can kill a build in the middle of embedding.
+        self.delay = float(os.environ.get(FAKE_DELAY_ENV, "0") or 0)
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
@@ -122,6 +128,8 @@ class FakeEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += len(texts)
+        if self.delay:
+            time.sleep(self.delay * len(texts))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise(np.stack([self._vec(t) for t in texts]))

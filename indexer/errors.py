@@ -43,22 +43,27 @@ class EmbedderError(PlansearchError):
     exit_code = 3
 
 
-class IndexMissingError(PlansearchError):
+class UnservableIndexError(PlansearchError):
+    """An index that cannot serve; the message always ends with the command that fixes it."""
+
+    exit_code = 4
+    FIX = "plansearch index"
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return message if self.FIX in message else f"{message}; rebuild with: {self.FIX}"
+
+
+class IndexMissingError(UnservableIndexError):
     """No built index where the config says it should be."""
 
-    exit_code = 4
 
-
-class IndexCorruptError(PlansearchError):
+class IndexCorruptError(UnservableIndexError):
     """An index directory exists but is truncated or unreadable."""
 
-    exit_code = 4
 
-
-class IndexMismatchError(PlansearchError):
+class IndexMismatchError(UnservableIndexError):
     """The index was built with another model, config or corpus."""
-
-    exit_code = 4
 
 
 class BuildError(PlansearchError):

@@ -87,6 +87,14 @@ def evaluate(qrels: list[Qrel], run: Callable[[str], Sequence[Retrieved]], depth
     return {"table": table, "queries": per_query}
 
 
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0–100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
 def format_table(results: dict[str, dict]) -> str:
     """results: mode → evaluate() output."""
     lines = [f"{'mode':<8}{'kind':<10}{'n':>4}{'MRR@10':>9}{'Hit@10':>9}{'Recall@10':>11}"]

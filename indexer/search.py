@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.analysis import Lexicon, normalize, word_tokens
+from indexer.analysis import Lexicon, is_word_char, normalize, normalize_char, word_tokens
 from indexer.build import current_build
 from indexer.config import Config
 from indexer.corpus import Catalog, DocumentInfo, corpus_hash
@@ -286,15 +286,17 @@ class Searcher:
         if group not in (None, "", "doc"):
             raise QueryError("group must be 'doc' or absent")
         query = query or ""
+        if not query:
+            raise QueryError("query is empty")
         if len(query) > self.cfg.search.max_query_chars:
             raise QueryError(f"query is longer than {self.cfg.search.max_query_chars} characters")
-        cleaned = "".join(ch if ch.isprintable() else " " for ch in query).strip()
-        if not cleaned:
-            raise QueryError("query is empty")
         self._validate_filters(doc_ids, city, kind, period)
+        cleaned = "".join(ch if ch.isprintable() else " " for ch in query).strip()
         pq = parse_query(cleaned)
-        if pq.is_empty:
-            raise QueryError("query has nothing to search for (only exclusions or punctuation)")
+        if pq.is_empty or not any(is_word_char(normalize_char(c)) for c in pq.positive_text):
+            note = "nothing to search for: the query has no words, only punctuation, spaces or exclusions"
+            return SearchResponse(query, mode, k, offset, 0, (time.perf_counter() - t0) * 1000, [],
+                                  None, [*pq.notes, note], [] if group == "doc" else None)
         allowed = self._allowed_docs(doc_ids, city, kind, period)
         filtered = bool(doc_ids or city or kind or period)
         intent = analyse(pq.terms, self.catalog, filtered)
@@ -341,16 +343,17 @@ class Searcher:
 
         groups = None
         if group == "doc":
+            ranked_by_doc: dict[str, list[tuple[str, float]]] = {}
+            for pid, score in fused:
+                ranked_by_doc.setdefault(self.passages[self.by_id[pid]].doc_id, []).append((pid, score))
             groups = []
-            for doc in allowed:
-                ranked = [(pid, s) for pid, s in fused if self.passages[self.by_id[pid]].doc_id == doc]
-                if ranked:
-                    info = self.catalog.info(doc)
-                    groups.append({"doc_id": doc, "title": info.title, "short_title": info.short_title,
-                                   "city": info.city, "total": len(ranked),
-                                   "results": [hit(r, pid, s) for r, (pid, s) in
-                                               enumerate(ranked[offset:offset + k], start=offset + 1)]})
-            groups.sort(key=lambda g: -g["results"][0].score)
+            # Documents in the order of their best hit; each group pages on its own.
+            for doc, ranked in ranked_by_doc.items():
+                info = self.catalog.info(doc)
+                groups.append({"doc_id": doc, "title": info.title, "short_title": info.short_title,
+                               "city": info.city, "total": len(ranked),
+                               "results": [hit(r, pid, s) for r, (pid, s) in
+                                           enumerate(ranked[offset:offset + k], start=offset + 1)]})
         page = fused[offset:offset + k]
         hits = [hit(r, pid, s) for r, (pid, s) in enumerate(page, start=offset + 1)]
         return SearchResponse(query, mode, k, offset, len(fused), (time.perf_counter() - t0) * 1000,

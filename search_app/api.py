@@ -138,4 +138,4 @@ def reload_index():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_spec())
+    return jsonify(openapi_spec(searcher().catalog))

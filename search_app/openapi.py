@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from indexer.corpus import Catalog
 from indexer.search import MAX_K, MODES
 
 
@@ -23,13 +24,19 @@ NULLABLE_INT = {"type": ["integer", "null"]}
 STR_LIST = {"type": "array", "items": STR}
 
 
-def _multi(name: str, description: str) -> dict:
+def _multi(name: str, description: str, values: list[str] | None) -> dict:
+    item = {"type": "string", "enum": values} if values else {"type": "string", "maxLength": 200}
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 10},
-            "style": "form", "explode": True}
+            "schema": {"type": "array", "items": item, "maxItems": 10}, "style": "form", "explode": True}
 
 
-def openapi_spec() -> dict:
+def openapi_spec(catalog: Catalog | None = None) -> dict:
+    """With a catalog, filter parameters list the values the index knows."""
+    infos = list(catalog) if catalog else []
+
+    def values(attr: str) -> list[str] | None:
+        return sorted({getattr(i, attr) for i in infos}) or None
+
     passage_props = {
         "passage_id": STR, "doc_id": STR, "source": STR, "title": STR, "section_path": STR_LIST,
         "kind": STR, "start": INT, "end": INT, "text": STR, "citation": STR, "url": STR,
@@ -93,10 +100,10 @@ def openapi_spec() -> dict:
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10}},
                     {"name": "offset", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}},
-                    _multi("doc", "document id (repeatable)"),
-                    _multi("city", "city, e.g. 常德 (repeatable)"),
-                    _multi("kind", "规划纲要 or 政府工作报告 (repeatable)"),
-                    _multi("period", "十三五 or 十四五 (repeatable)"),
+                    _multi("doc", "document id (repeatable)", values("id")),
+                    _multi("city", "city, e.g. 常德 (repeatable)", values("city")),
+                    _multi("kind", "规划纲要 or 政府工作报告 (repeatable)", values("kind")),
+                    _multi("period", "十三五 or 十四五 (repeatable)", values("period")),
                     {"name": "group", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": ["doc"]}},
                 ],

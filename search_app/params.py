@@ -54,7 +54,7 @@ def _multi(args: MultiDict, name: str) -> tuple[str, ...]:
 
 def parse_search_args(args: MultiDict, max_query_chars: int, require_q: bool = True) -> SearchParams:
     q = args.get("q", "")
-    if require_q and not q.strip():
+    if require_q and not q:
         raise QueryError("missing query: pass q=…")
     if len(q) > max_query_chars:
         raise QueryError(f"query is longer than {max_query_chars} characters")

@@ -22,33 +22,12 @@ from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingEr
 from indexer.fusion import convex, rrf
 from indexer.intent import analyse
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
+from indexer.segment import Passage
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_K = 100
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
-
-
-@dataclass(frozen=True)
-class StoredPassage:
-    passage_id: str
-    doc_id: str
-    seq: int
-    kind: str
-    start: int
-    end: int
-    text: str
-    search_text: str
-    section_path: tuple[str, ...]
-    section_ids: tuple[str, ...]
-    ordinal: int
-    context: str
-
-    @classmethod
-    def from_json(cls, d: dict) -> StoredPassage:
-        return cls(d["passage_id"], d["doc_id"], d["seq"], d["kind"], d["start"], d["end"], d["text"],
-                   d["search_text"], tuple(d["section_path"]), tuple(d["section_ids"]), d["ordinal"],
-                   d.get("context", ""))
 
 
 @dataclass
@@ -57,7 +36,7 @@ class Hit:
     score: float
     bm25_rank: int | None
     dense_rank: int | None
-    passage: StoredPassage
+    passage: Passage
     info: DocumentInfo
     highlights: list[str]
 
@@ -119,11 +98,11 @@ class SearchResponse:
         return out
 
 
-def permalink(p: StoredPassage) -> str:
+def permalink(p: Passage) -> str:
     return f"/doc/{p.doc_id}#{p.passage_id}"
 
 
-def citation_for(p: StoredPassage, info: DocumentInfo) -> str:
+def citation_for(p: Passage, info: DocumentInfo) -> str:
     unit = "行" if p.kind == "table_row" else "段"
     path = " > ".join(p.section_path)
     where = f"{path}，第{p.ordinal}{unit}" if path else f"第{p.ordinal}{unit}"
@@ -205,6 +184,7 @@ class Searcher:
         self._check_compatible()
         self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
         self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}
+        self._squashed = [STRIP_RE.sub("", normalize(p.search_text)) for p in self.passages]
         self.doc_rows = {d: np.array([p.doc_id == d for p in self.passages]) for d in self.catalog.ids}
         try:
             self.outlines = json.loads((self.path / "outline.json").read_text(encoding="utf-8"))
@@ -398,7 +378,7 @@ class Searcher:
         pref = set(preferred)
 
         def tier(pid: str) -> int:
-            body = STRIP_RE.sub("", normalize(self.passages[self.by_id[pid]].search_text))
+            body = self._squashed[self.by_id[pid]]
             if whole and len(whole) <= 24 and whole in body:
                 return 2
             if len(parts) > 1 and all(x in body for x in parts):
@@ -421,20 +401,20 @@ class Searcher:
         return np.array([any(b in normalize(p.search_text) for b in bad) for p in self.passages])
 
     # --- reading ------------------------------------------------------------------------------
-    def passage(self, passage_id: str) -> StoredPassage:
+    def passage(self, passage_id: str) -> Passage:
         try:
             return self.passages[self.by_id[passage_id]]
         except KeyError:
             raise KeyError(passage_id) from None
 
-    def neighbours(self, passage_id: str, n: int = 2) -> tuple[list[StoredPassage], list[StoredPassage]]:
+    def neighbours(self, passage_id: str, n: int = 2) -> tuple[list[Passage], list[Passage]]:
         i = self.by_id[passage_id]
         doc = self.passages[i].doc_id
         before = [p for p in self.passages[max(0, i - n):i] if p.doc_id == doc]
         after = [p for p in self.passages[i + 1:i + 1 + n] if p.doc_id == doc]
         return before, after
 
-    def doc_passages(self, doc_id: str) -> list[StoredPassage]:
+    def doc_passages(self, doc_id: str) -> list[Passage]:
         self.catalog.info(doc_id)
         return [p for p in self.passages if p.doc_id == doc_id]
 
@@ -483,10 +463,10 @@ def _read_manifest(path: Path) -> dict:
     return manifest
 
 
-def _read_passages(path: Path, expected: int) -> list[StoredPassage]:
+def _read_passages(path: Path, expected: int) -> list[Passage]:
     try:
         with path.open(encoding="utf-8") as f:
-            out = [StoredPassage.from_json(json.loads(line)) for line in f]
+            out = [Passage.from_json(json.loads(line)) for line in f]
     except (OSError, ValueError, KeyError) as exc:
         raise IndexCorruptError(f"{path} cannot be read ({exc}); run: plansearch index") from exc
     if len(out) != expected:

@@ -112,6 +112,10 @@ class Passage:
     ordinal: int
     context: str = ""
 
+    @classmethod
+    def from_json(cls, d: dict) -> Passage:
+        return cls(**{**d, "section_path": tuple(d["section_path"]), "section_ids": tuple(d["section_ids"])})
+
     @property
     def body_text(self) -> str:
         """The search text without its box title and column headers."""
@@ -297,12 +301,12 @@ class _Builder:
         rank = RANKS[level]
         while self.stack and RANKS[self.stack[-1].level] >= rank:
             self.stack.pop()
-        sec = self._new(level, title, start, end)
+        sec = self.new_section(level, title, start, end)
         (self.stack[-1].children if self.stack else self.roots).append(sec)
         self.stack.append(sec)
         return sec
 
-    def _new(self, level: str, title: str, start: int, end: int) -> Section:
+    def new_section(self, level: str, title: str, start: int, end: int) -> Section:
         self.n_sections += 1
         return Section(f"s{self.n_sections}", level, normalize_heading(title), start, end)
 
@@ -440,10 +444,7 @@ def _front_matter(b: _Builder, lines: list[Line]) -> int:
         if ln.blank:
             i += 1
             continue
-        clean = ln.clean.strip()
-        if ln.kind not in ("text", "item") or ((len(clean) > 40 or TERMINAL_RE.search(clean)) and not (
-            clean.startswith(("（", "(")) or (block and block[-1].clean.strip().startswith(("（", "(")))
-        )):
+        if not _is_front_line(ln, block[-1] if block else None):
             break
         block.append(ln)
         i += 1
@@ -453,7 +454,7 @@ def _front_matter(b: _Builder, lines: list[Line]) -> int:
         if re.search(r"(纲要|报告|规划)$", "".join(t.clean.strip() for t in title_lines)):
             break
     title = "".join(t.clean.strip() for t in title_lines)
-    sec = b._new("title", title, title_lines[0].content_start, title_lines[-1].content_end)
+    sec = b.new_section("title", title, title_lines[0].content_start, title_lines[-1].content_end)
     b.roots.append(sec)
     first = len(b.passages)
     for ln in block:
@@ -461,6 +462,17 @@ def _front_matter(b: _Builder, lines: list[Line]) -> int:
             b.emit("front_matter", s, e)
     sec.first_passage, sec.last_passage = first, len(b.passages) - 1
     return block[-1].index + 1
+
+
+def _is_front_line(line: Line, previous: Line | None) -> bool:
+    """A short title or subtitle line, or part of a parenthesised note (which may wrap)."""
+    if line.kind not in ("text", "item"):
+        return False
+    clean = line.clean.strip()
+    opens_note = ("（", "(")
+    if clean.startswith(opens_note) or (previous is not None and previous.clean.strip().startswith(opens_note)):
+        return True
+    return len(clean) <= 40 and not TERMINAL_RE.search(clean)
 
 
 def _next_nonblank(lines: list[Line], i: int, max_blanks: int = 1) -> int | None:
@@ -575,7 +587,7 @@ def _box(b: _Builder, lines: list[Line], i: int) -> int:
     title_line = lines[i]
     b.close_leads()
     title = title_line.clean.strip()
-    box = b._new("box", title, title_line.content_start, title_line.content_end)
+    box = b.new_section("box", title, title_line.content_start, title_line.content_end)
     b.attach(box)
     body: list[Line] = []
     j = i + 1

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import QueryError, UnknownDocumentError
-from indexer.search import MODES, Searcher, StoredPassage, citation_for
+from indexer.search import MODES, Searcher, citation_for
+from indexer.segment import Passage
 from search_app.params import parse_search_args
 
 bp = Blueprint("views", __name__)
@@ -54,7 +55,7 @@ def index():
 @dataclass
 class Block:
     kind: str
-    passages: list[StoredPassage] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
     tag: str = "p"
     title: str = ""
 
@@ -77,7 +78,7 @@ def blocks_for(s: Searcher, doc_id: str) -> list[Block]:
     return blocks
 
 
-def cells(p: StoredPassage) -> list[str]:
+def cells(p: Passage) -> list[str]:
     return [c.strip() for c in p.text.split("\n") if c.strip()] or [p.text.strip()]
 
 

@@ -19,6 +19,7 @@ from indexer.intent import query_stopwords
 from indexer.segment import Passage
 
 MAX_TERMS = 64
+UNIGRAM_WEIGHT = 0.3
 QUOTE_CHARS = "\"“”「」『』"
 
 
@@ -86,7 +87,8 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 class LexicalIndex:
-    """A whoosh index over passages; one searcher shared by every thread."""
+    """A whoosh index over passages, with one searcher per thread (a whoosh
+    searcher reads through its own file handles and is not safe to share)."""
 
     def __init__(self, path: Path, lexicon: Lexicon, boosts: dict[str, float]) -> None:
         self.path = path
@@ -96,8 +98,10 @@ class LexicalIndex:
             self._ix = whoosh_index.open_dir(str(path))
         except Exception as exc:  # whoosh raises many types on a damaged index
             raise IndexCorruptError(f"BM25 index at {path} cannot be opened: {exc}") from exc
-        self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        self._local = threading.local()
+        self._searchers: list = []
         self._lock = threading.Lock()
+        self._searcher()  # open one now, so a damaged index fails at load, not on a query
 
     @staticmethod
     def build(path: Path, passages: list[Passage], lexicon: Lexicon) -> None:
@@ -122,8 +126,20 @@ class LexicalIndex:
     def doc_count(self) -> int:
         return self._ix.doc_count()
 
+    def _searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+            self._local.searcher = searcher
+            with self._lock:
+                self._searchers.append(searcher)
+        return searcher
+
     def close(self) -> None:
-        self._searcher.close()
+        with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
         self._ix.close()
 
     def build_query(self, pq: ParsedQuery) -> Q.Query | None:
@@ -136,9 +152,13 @@ class LexicalIndex:
             should.append(Q.Term("words", w, boost=b.get("words", 1.0)))
             should.append(Q.Term("head_words", w, boost=b.get("headings", 1.5) * b.get("words", 1.0)))
         for g in dict.fromkeys(grams):
-            weight = b.get("grams", 1.0) * (1.0 if len(g) == 2 else 0.3)
-            should.append(Q.Term("grams", g, boost=weight))
-            should.append(Q.Term("head_grams", g, boost=weight * b.get("headings", 1.5)))
+            if len(g) == 2:
+                should.append(Q.Term("grams", g, boost=b.get("grams", 1.0)))
+                should.append(Q.Term("head_grams", g, boost=b.get("grams", 1.0) * b.get("headings", 1.5)))
+            else:
+                # Single characters only in the body: in the heading field, repeated on every
+                # passage of a section, their long posting lists cost most and say least.
+                should.append(Q.Term("grams", g, boost=b.get("grams", 1.0) * UNIGRAM_WEIGHT))
         must: list[Q.Query] = []
         for phrase in pq.phrases:
             must.append(_phrase("grams", phrase))
@@ -167,9 +187,8 @@ class LexicalIndex:
         query = self.build_query(pq)
         if query is None:
             return []
-        with self._lock:
-            results = self._searcher.search(query, limit=limit, filter=filter_query)
-            hits = [(r["pid"], r["seq"], float(r.score)) for r in results]
+        results = self._searcher().search(query, limit=limit, filter=filter_query)
+        hits = [(r["pid"], r["seq"], float(r.score)) for r in results]
         hits.sort(key=lambda h: (-h[2], h[1]))
         return [(pid, score) for pid, _, score in hits]
 

@@ -9,6 +9,7 @@ from flask import Flask
 from indexer.config import Config, load_config
 from indexer.search import Searcher
 
+RETIRE_AFTER_S = 30.0
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -33,9 +34,15 @@ class SearcherHolder:
 
     def reload(self) -> Searcher:
         with self._lock:
-            fresh = Searcher(self.cfg, embedder=self._searcher.embedder)
+            old = self._searcher
+            fresh = Searcher(self.cfg, embedder=old.embedder)
             self._searcher = fresh
-            return fresh
+        if fresh is not old:
+            # Requests that took the old searcher finish within seconds; then free its files.
+            timer = threading.Timer(RETIRE_AFTER_S, old.close)
+            timer.daemon = True
+            timer.start()
+        return fresh
 
 
 def create_app(config: Config | None = None, searcher: Searcher | None = None) -> Flask:

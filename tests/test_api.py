@@ -107,7 +107,14 @@ def test_health(client, searcher):
     assert body["build_id"] == searcher.build_id and body["passages"] == len(searcher.passages)
 
 
-def test_reload_is_disabled_without_a_token_and_guarded_with_one(client, monkeypatch, searcher):
+def test_reload_is_disabled_without_a_token_and_guarded_with_one(fake_cfg, monkeypatch):
+    from indexer.embed import FakeEmbedder
+    from indexer.search import Searcher
+    from search_app import create_app
+
+    # Its own app: a reload retires the searcher it replaces, which must not be the shared one.
+    searcher = Searcher(fake_cfg, embedder=FakeEmbedder(fake_cfg.embedding))
+    client = create_app(fake_cfg, searcher=searcher).test_client()
     assert client.post("/api/admin/reload").status_code == 404
     monkeypatch.setenv("PLANSEARCH_ADMIN_TOKEN", "s3cret")
     assert client.post("/api/admin/reload", headers={"Authorization": "Bearer wrong"}).status_code == 403

@@ -73,3 +73,21 @@ def test_pages_are_readable_on_a_phone(client):
     assert 'name="viewport"' in html
     with client.get("/static/style.css") as r:
         assert "@media (max-width" in r.get_data(as_text=True)
+
+
+def test_path_traversal_through_ids_finds_nothing(client):
+    for url in ["/doc/..%2Fconfig.yaml", "/doc/../config.yaml", "/doc/%2e%2e%2fcorpus%2fcatalog.yaml",
+                "/static/../config.yaml", "/static/..%2Fconfig.yaml"]:
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "corpus_dir" not in r.get_data(as_text=True)
+        r.close()
+
+
+def test_oversized_requests_are_rejected(client):
+    r = client.post("/api/search?q=x", data=b"x" * (200 * 1024))
+    assert r.status_code in (405, 413)
+    r = client.get("/?q=" + "长" * 5000)
+    assert r.status_code == 400 and "longer than 500" in r.get_data(as_text=True)
+    r = client.get("/api/search", query_string={"q": "x", "doc": ["a"] * 11})
+    assert r.status_code == 400

@@ -4,9 +4,11 @@ session), small corpora for build tests, the Flask app and its client."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+import waitress
 import yaml
 
 from indexer.build import build_index
@@ -81,3 +83,14 @@ def app(searcher, fake_cfg):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_url(app):
+    """The app served by waitress on a free loopback port, for browser and load tests."""
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)

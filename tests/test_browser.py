@@ -5,11 +5,9 @@ permalink, land on the highlighted passage. Screenshots go to artifacts/."""
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
@@ -21,13 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def base_url(app):
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+def base_url(live_url):
+    return live_url
 
 
 @pytest.fixture(scope="module")

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server_url(app):
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
-
-
-def test_load_script_reports_per_mode_latency_and_no_errors(server_url, tmp_path):
+def test_load_script_reports_per_mode_latency_and_no_errors(live_url, tmp_path):
     queries = tmp_path / "q.jsonl"
     queries.write_text('{"query": "城陵矶新港区"}\n{"query": "老人以后谁来照顾？"}\n', encoding="utf-8")
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--url", server_url, "--clients", "4",
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--url", live_url, "--clients", "4",
                           "--seconds", "3", "--queries", str(queries)],
                          capture_output=True, text=True, timeout=120, check=True).stdout
     assert " 0 errors" in out

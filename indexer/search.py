@@ -26,6 +26,7 @@ from indexer.segment import Passage
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_K = 100
+EXACT_MAX_CHARS = 24
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
 
@@ -304,15 +305,20 @@ class Searcher:
             dense = [(self.passages[r].passage_id, s) for r, s in self.dense.search(qvec, n, mask)]
         if intent.section and mode != "dense":
             sections = self._section_list(lexical_pq, doc_filter, n)
+        # A quoted phrase asks for every place it occurs: all its matches take part.
+        lexical = bm25 if pq.phrases else bm25[:n]
         bm25_weight = self.cfg.search.question_bm25_weight if intent.question else 1.0
         lists_for_mode = {
-            "bm25": [(bm25[:n], 1.0), (sections, 1.0)],
+            "bm25": [(lexical, 1.0), (sections, 1.0)],
             "dense": [(dense, 1.0)],
-            "hybrid": [(bm25[:n], bm25_weight), (dense, 1.0), (sections, 1.0)],
+            "hybrid": [(lexical, bm25_weight), (dense, 1.0), (sections, 1.0)],
         }[mode]
         fused = self._fuse(lists_for_mode)
+        if mode != "dense":
+            seen = {pid for pid, _ in fused}
+            fused += [(pid, 0.0) for pid in self._exact_matches(pq, allowed) if pid not in seen]
         fused = self._tier(fused, pq, preferred, self.cfg.search.prefer_boost ** intent.strength)
-        bm25_rank = {pid: r for r, (pid, _) in enumerate(bm25[:n], start=1)}
+        bm25_rank = {pid: r for r, (pid, _) in enumerate(lexical, start=1)}
         dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
         terms = query_terms(pq, self.lexicon)
 
@@ -367,19 +373,31 @@ class Searcher:
                     out.append((nxt.passage_id, score))
         return out
 
+    def _exact_matches(self, pq: ParsedQuery, allowed: list[str]) -> list[str]:
+        """Every passage (in the allowed documents) holding the whole short query, so a
+        keyword search finds each place a name occurs, not only the top candidates."""
+        whole = _whole_query(pq)
+        if not 2 <= len(whole) <= EXACT_MAX_CHARS:
+            return []
+        docs = set(allowed)
+        excluded = self._rows_excluding(pq) if pq.excluded else None
+        phrases = [STRIP_RE.sub("", normalize(x)) for x in pq.phrases]
+        return [p.passage_id for i, p in enumerate(self.passages)
+                if p.doc_id in docs and whole in self._squashed[i]
+                and (excluded is None or not excluded[i]) and all(x in self._squashed[i] for x in phrases)]
+
     def _tier(self, fused: list[tuple[str, float]], pq: ParsedQuery,
               preferred: list[str], boost: float) -> list[tuple[str, float]]:
         """Exact matches first: a passage holding the whole query (or every
         space-separated part of it) outranks semantic near-misses. Documents
         the query names get their fused score raised (a preference, not a filter)."""
-        parts = [STRIP_RE.sub("", normalize(x)) for x in pq.terms.split()]
-        parts = [x for x in parts if len(x) >= 2]
+        parts = _query_parts(pq)
         whole = "".join(parts)
         pref = set(preferred)
 
         def tier(pid: str) -> int:
             body = self._squashed[self.by_id[pid]]
-            if whole and len(whole) <= 24 and whole in body:
+            if whole and len(whole) <= EXACT_MAX_CHARS and whole in body:
                 return 2
             if len(parts) > 1 and all(x in body for x in parts):
                 return 1
@@ -448,6 +466,16 @@ class Searcher:
         for level, _ in self.section_levels(doc_id).values():
             counts[level] = counts.get(level, 0) + 1
         return counts
+
+
+def _query_parts(pq: ParsedQuery) -> list[str]:
+    """The space-separated parts of the free text, normalised and stripped of punctuation."""
+    parts = [STRIP_RE.sub("", normalize(x)) for x in pq.terms.split()]
+    return [x for x in parts if len(x) >= 2]
+
+
+def _whole_query(pq: ParsedQuery) -> str:
+    return "".join(_query_parts(pq))
 
 
 def _read_manifest(path: Path) -> dict:

@@ -155,3 +155,15 @@ def test_parse_query_syntax():
     unbalanced = parse_query('"城市大脑')
     assert unbalanced.terms == "城市大脑" and unbalanced.notes
     assert parse_query("A AND B OR (C").terms == "A AND B OR (C"
+
+
+def test_a_common_keyword_reaches_every_passage_holding_it(searcher):
+    """More occurrences than BM25 candidates: all are still found, exact ones first."""
+    holding = {p.passage_id for p in searcher.passages if "生态" in squash(p.search_text)}
+    assert len(holding) > searcher.cfg.search.candidates
+    resp = searcher.search("生态", mode="bm25", k=100, offset=0)
+    assert resp.total >= len(holding)
+    ranked = [h.passage.passage_id for h in resp.hits]
+    assert set(ranked) <= holding
+    last = searcher.search("生态", mode="bm25", k=100, offset=len(holding) - 100).hits
+    assert {h.passage.passage_id for h in last} <= holding

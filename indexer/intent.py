@@ -16,6 +16,7 @@ from pathlib import Path
 
 from indexer.corpus import DocumentInfo
 
+COMPARE_RE = re.compile(r"各地|各市|各城市|各个城市|各县|哪些城市|哪些地方|几个城市|几座城市|对比|比较|分别")
 SECTION_RE = re.compile(r"(章节|部分|篇章|专章|一章|一节|哪一篇|哪章|哪节)")
 QUESTION_RE = re.compile(
     r"[？?吗呢]|怎么|怎样|如何|什么|多少|哪些|哪里|哪儿|有没有|能不能|会不会|是不是|是否|为什么|为何|打算|咋"
@@ -39,6 +40,7 @@ class Intent:
     section: bool
     question: bool
     lexical_text: str
+    compare: bool = False
 
     def explain(self) -> dict | None:
         if not self.preferred_docs:
@@ -68,4 +70,5 @@ def analyse(text: str, documents: Iterable[DocumentInfo], filtered: bool = False
             for w in sorted(KIND_WORDS[k], key=len, reverse=True):
                 lexical = lexical.replace(w, " ")
     return Intent(preferred, tuple(named), strength, bool(SECTION_RE.search(text)),
-                  bool(QUESTION_RE.search(text)) or len(text) >= 20, lexical)
+                  bool(QUESTION_RE.search(text)) or len(text) >= 20, lexical,
+                  compare=bool(COMPARE_RE.search(text)) and len(cities) != 1)

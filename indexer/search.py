@@ -318,6 +318,8 @@ class Searcher:
             seen = {pid for pid, _ in fused}
             fused += [(pid, 0.0) for pid in self._exact_matches(pq, allowed) if pid not in seen]
         fused = self._tier(fused, pq, preferred, self.cfg.search.prefer_boost ** intent.strength)
+        if intent.compare and group != "doc":
+            fused = interleave_documents(fused, [self.passages[self.by_id[pid]].doc_id for pid, _ in fused])
         bm25_rank = {pid: r for r, (pid, _) in enumerate(lexical, start=1)}
         dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
         terms = query_terms(pq, self.lexicon)
@@ -466,6 +468,22 @@ class Searcher:
         for level, _ in self.section_levels(doc_id).values():
             counts[level] = counts.get(level, 0) + 1
         return counts
+
+
+def interleave_documents(ranked: list[tuple[str, float]], docs: list[str]) -> list[tuple[str, float]]:
+    """Round-robin over documents in the order of their best hit, each keeping its own order:
+    a "各地…" question wants every city's answer near the top, not ten from one plan."""
+    queues: dict[str, list[tuple[str, float]]] = {}
+    for item, doc in zip(ranked, docs, strict=True):
+        queues.setdefault(doc, []).append(item)
+    out: list[tuple[str, float]] = []
+    depth = 0
+    while len(out) < len(ranked):
+        for queue in queues.values():
+            if depth < len(queue):
+                out.append(queue[depth])
+        depth += 1
+    return out
 
 
 def _query_parts(pq: ParsedQuery) -> list[str]:

@@ -37,3 +37,12 @@ def test_convex_normalises_each_list():
     assert fused["b"] == pytest.approx(0.5)
     assert fused["c"] == pytest.approx(0.0)
     assert [d for d, _ in convex([[("a", 1.0)], [("b", 1.0)]], [0.3, 0.7])] == ["b", "a"]
+
+
+def test_interleaving_takes_each_document_in_turn():
+    from indexer.search import interleave_documents
+
+    ranked = [("a1", 0.9), ("a2", 0.8), ("b1", 0.7), ("a3", 0.6), ("c1", 0.5)]
+    docs = ["A", "A", "B", "A", "C"]
+    assert [pid for pid, _ in interleave_documents(ranked, docs)] == ["a1", "b1", "c1", "a2", "a3"]
+    assert interleave_documents([], []) == []

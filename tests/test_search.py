@@ -167,3 +167,10 @@ def test_a_common_keyword_reaches_every_passage_holding_it(searcher):
     assert set(ranked) <= holding
     last = searcher.search("生态", mode="bm25", k=100, offset=len(holding) - 100).hits
     assert {h.passage.passage_id for h in last} <= holding
+
+
+def test_a_comparison_question_spreads_the_top_over_the_cities(searcher, catalog):
+    assert analyse("各城市发展夜间经济有什么计划？", catalog).compare
+    assert not analyse("岳阳各县夜间经济", catalog).compare  # one city named: no comparison
+    resp = searcher.search("各城市发展夜间经济有什么计划？", k=5)
+    assert len({h.passage.doc_id for h in resp.hits}) >= 4

@@ -55,7 +55,7 @@ def test_unreadable_files_are_named(small_corpus, content, message):
 
 def test_a_file_missing_from_the_catalog_and_the_reverse(small_corpus):
     shutil.copy(small_corpus / f"{REPORT}.txt", small_corpus / "stray.txt")
-    with pytest.raises(CatalogError, match="stray.txt: in .* but not in catalog.yaml"):
+    with pytest.raises(CatalogError, match=r"stray\.txt: in .* but not in catalog\.yaml"):
         Catalog.load(small_corpus)
     (small_corpus / "stray.txt").unlink()
     (small_corpus / f"{REPORT}.txt").unlink()

@@ -19,7 +19,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps
 
 ## make run: set up, build the index if there is none, serve on http://127.0.0.1:8000/
 run: $(VENV)/.run-deps
-	$(BIN)/plansearch serve --build-if-missing
+	$(BIN)/plansearch serve --build-if-needed
 
 ## make test: set up (Python deps, Debian's Chromium for the browser test), lint, run every test
 test: $(VENV)/.test-deps browser

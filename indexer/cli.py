@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from indexer.config import load_config
-from indexer.errors import IndexMissingError, PlansearchError
+from indexer.errors import PlansearchError, UnservableIndexError
 
 
 def _friendly(fn):
@@ -170,25 +170,27 @@ def eval_cmd(ctx, qrels: str, mode: str, as_json: bool, failures: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="default from config.yaml (127.0.0.1)")
 @click.option("--port", type=int, default=None, help="default from config.yaml (8000)")
-@click.option("--build-if-missing", is_flag=True, help="build the index first when there is none")
+@click.option("--build-if-needed", is_flag=True,
+              help="build the index first when there is none, or it is stale, damaged or from another model")
 @click.pass_context
 @_friendly
-def serve(ctx, host: str | None, port: int | None, build_if_missing: bool) -> None:
+def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> None:
     """Serve the web app and JSON API with waitress."""
     import waitress
 
     from search_app import create_app
 
     cfg = _config(ctx)
-    if build_if_missing:
-        from indexer.build import build_index, current_build
+    try:
+        app = create_app(cfg)
+    except UnservableIndexError as exc:
+        if not build_if_needed:
+            raise
+        from indexer.build import build_index
 
-        try:
-            current_build(cfg)
-        except IndexMissingError:
-            click.echo("no index yet: building it (a few minutes on first run)…", err=True)
-            build_index(cfg)
-    app = create_app(cfg)
+        click.echo(f"{exc}\nbuilding the index now (a few minutes)…", err=True)
+        build_index(cfg)
+        app = create_app(cfg)
     holder = app.config["HOLDER"]
     host = host or cfg.server.host
     port = port or cfg.server.port

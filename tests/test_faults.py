@@ -130,3 +130,27 @@ def test_serve_refuses_a_broken_index_with_the_fix(tmp_path, small_corpus, damag
                           cwd=Path(__file__).resolve().parent.parent, env={**os.environ})
     assert proc.returncode == 4
     assert "plansearch index" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_serve_build_if_needed_replaces_a_stale_index(tmp_path, small_corpus):
+    cfg = make_config(tmp_path, small_corpus, model="old-model")
+    old = build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
+    config = write_config(tmp_path, small_corpus, "new-model")
+    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--config", str(config), "serve", "--port", "0",
+                             "--build-if-needed"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "serving index" in line:
+                break
+        assert any("built with a different embedding config" in x for x in lines), lines
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()
+    new = current_build(cfg)
+    assert new.name != old.build_id
+    assert '"model_id": "fake:new-model"' in (new / "manifest.json").read_text(encoding="utf-8")

@@ -191,6 +191,7 @@ class Searcher:
             self.outlines = json.loads((self.path / "outline.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"outline.json in {self.path} cannot be read: {exc}") from exc
+        self._anchors: dict[tuple[str, str], str] | None = None
         self.lexicon = Lexicon.load(self.path / "lexicon.txt")
         self.lexical = LexicalIndex(self.path / "bm25", self.lexicon, dict(cfg.search.boosts))
         if self.lexical.doc_count != len(self.passages):
@@ -453,15 +454,20 @@ class Searcher:
 
         return [convert(n) for n in self.outlines.get(doc_id, [])]
 
+    def section_anchor(self, doc_id: str, section_id: str) -> str | None:
+        """The permalink of a section's first passage (its heading), for breadcrumb links."""
+        if self._anchors is None:
+            anchors: dict[tuple[str, str], str] = {}
+            for doc in self.outlines:
+                for node in _walk_outline(self.outlines[doc]):
+                    if node.get("passages"):
+                        anchors[(doc, node["section_id"])] = f"/doc/{doc}#{doc}-{node['passages'][0]:04d}"
+            self._anchors = anchors
+        return self._anchors.get((doc_id, section_id))
+
     def section_levels(self, doc_id: str) -> dict[str, tuple[str, str]]:
         """section id → (level, title), for rendering headings."""
-        out: dict[str, tuple[str, str]] = {}
-        stack = list(self.outlines.get(doc_id, []))
-        while stack:
-            node = stack.pop()
-            out[node["section_id"]] = (node["level"], node["title"])
-            stack.extend(node["children"])
-        return out
+        return {n["section_id"]: (n["level"], n["title"]) for n in _walk_outline(self.outlines.get(doc_id, []))}
 
     def level_counts(self, doc_id: str) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -484,6 +490,14 @@ def interleave_documents(ranked: list[tuple[str, float]], docs: list[str]) -> li
                 out.append(queue[depth])
         depth += 1
     return out
+
+
+def _walk_outline(nodes: list[dict]):
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node["children"])
 
 
 def _query_parts(pq: ParsedQuery) -> list[str]:

@@ -48,7 +48,7 @@ def index():
         docs=list(s.catalog), chosen_docs=set(args.getlist("doc")), chosen_city=set(args.getlist("city")),
         chosen_kind=set(args.getlist("kind")), group=args.get("group") == "doc",
         cities=sorted({d.city for d in s.catalog}), kinds=sorted({d.kind for d in s.catalog}),
-        examples=EXAMPLES, page_url=page_url,
+        examples=EXAMPLES, page_url=page_url, anchor=s.section_anchor, zip=zip,
     ), status
 
 

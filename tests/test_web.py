@@ -91,3 +91,11 @@ def test_oversized_requests_are_rejected(client):
     assert r.status_code == 400 and "longer than 500" in r.get_data(as_text=True)
     r = client.get("/api/search", query_string={"q": "x", "doc": ["a"] * 11})
     assert r.status_code == 400
+
+
+def test_breadcrumbs_link_to_their_sections(client, searcher):
+    html = client.get("/?q=湘西北LNG储备基地").get_data(as_text=True)
+    m = re.search(r'<ol class="crumbs"><li><a href="(/doc/changde-14th-five-year-plan#([\w-]+))">第四篇', html)
+    assert m, html[:2000]
+    target = searcher.passage(m.group(2))
+    assert target.kind == "heading" and target.text.startswith("第四篇")

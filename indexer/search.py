@@ -20,7 +20,7 @@ from indexer.dense import DenseIndex
 from indexer.embed import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QueryError
 from indexer.fusion import convex, rrf
-from indexer.intent import analyse
+from indexer.intent import Intent, analyse
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
 from indexer.segment import Passage
 
@@ -29,6 +29,15 @@ MAX_K = 100
 EXACT_MAX_CHARS = 24
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The fused order of passage ids, and where each stood in the BM25 and dense lists."""
+
+    fused: list[tuple[str, float]]
+    bm25_rank: dict[str, int]
+    dense_rank: dict[str, int]
 
 
 @dataclass
@@ -259,6 +268,40 @@ class Searcher:
                kind: list[str] | None = None, period: list[str] | None = None,
                group: str | None = None) -> SearchResponse:
         t0 = time.perf_counter()
+        self._check(query, mode, k, offset, group, doc_ids, city, kind, period)
+        cleaned = "".join(ch if ch.isprintable() else " " for ch in query).strip()
+        pq = parse_query(cleaned)
+        if pq.is_empty or not any(is_word_char(normalize_char(c)) for c in pq.positive_text):
+            note = "nothing to search for: the query has no words, only punctuation, spaces or exclusions"
+            return SearchResponse(query, mode, k, offset, 0, (time.perf_counter() - t0) * 1000, [],
+                                  None, [*pq.notes, note], [] if group == "doc" else None)
+        filtered = bool(doc_ids or city or kind or period)
+        allowed = self._allowed_docs(doc_ids, city, kind, period)
+        intent = analyse(pq.terms, self.catalog, filtered)
+        ranking = self._rank(pq, intent, mode, allowed if filtered else None, allowed, group == "doc")
+        terms = query_terms(pq, self.lexicon)
+
+        def hit(rank: int, pid: str, score: float) -> Hit:
+            p = self.passages[self.by_id[pid]]
+            return Hit(rank, score, ranking.bm25_rank.get(pid), ranking.dense_rank.get(pid), p,
+                       self.catalog.info(p.doc_id), highlight(p.text, terms))
+
+        def page(ranked: list[tuple[str, float]]) -> list[Hit]:
+            return [hit(r, pid, s) for r, (pid, s) in enumerate(ranked[offset:offset + k], start=offset + 1)]
+
+        groups = None
+        if group == "doc":
+            by_doc: dict[str, list[tuple[str, float]]] = {}
+            for pid, score in ranking.fused:
+                by_doc.setdefault(self.passages[self.by_id[pid]].doc_id, []).append((pid, score))
+            # Documents in the order of their best hit; each group pages on its own.
+            groups = [{"doc_id": doc, "title": info.title, "short_title": info.short_title, "city": info.city,
+                       "total": len(ranked), "results": page(ranked)}
+                      for doc, ranked in by_doc.items() for info in [self.catalog.info(doc)]]
+        return SearchResponse(query, mode, k, offset, len(ranking.fused), (time.perf_counter() - t0) * 1000,
+                              page(ranking.fused), intent.explain(), list(pq.notes), groups)
+
+    def _check(self, query, mode, k, offset, group, doc_ids, city, kind, period) -> None:
         if mode not in MODES:
             raise QueryError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
@@ -267,33 +310,24 @@ class Searcher:
             raise QueryError("offset must be between 0 and 1000")
         if group not in (None, "", "doc"):
             raise QueryError("group must be 'doc' or absent")
-        query = query or ""
         if not query:
             raise QueryError("query is empty")
         if len(query) > self.cfg.search.max_query_chars:
             raise QueryError(f"query is longer than {self.cfg.search.max_query_chars} characters")
         self._validate_filters(doc_ids, city, kind, period)
-        cleaned = "".join(ch if ch.isprintable() else " " for ch in query).strip()
-        pq = parse_query(cleaned)
-        if pq.is_empty or not any(is_word_char(normalize_char(c)) for c in pq.positive_text):
-            note = "nothing to search for: the query has no words, only punctuation, spaces or exclusions"
-            return SearchResponse(query, mode, k, offset, 0, (time.perf_counter() - t0) * 1000, [],
-                                  None, [*pq.notes, note], [] if group == "doc" else None)
-        allowed = self._allowed_docs(doc_ids, city, kind, period)
-        filtered = bool(doc_ids or city or kind or period)
-        intent = analyse(pq.terms, self.catalog, filtered)
-        lexical_pq = replace(pq, terms=intent.lexical_text)
-        preferred = list(intent.preferred_docs)
 
+    def _rank(self, pq: ParsedQuery, intent: Intent, mode: str, doc_filter: list[str] | None,
+              allowed: list[str], grouped: bool) -> Ranking:
+        """Candidates from each list the mode uses, fused, then exact-match tiers,
+        named-document preference and, for comparisons, documents interleaved."""
         n = self.cfg.search.candidates
-        doc_filter = allowed if filtered else None
+        lexical_pq = replace(pq, terms=intent.lexical_text)
         bm25: list[tuple[str, float]] = []
         dense: list[tuple[str, float]] = []
         sections: list[tuple[str, float]] = []
         if mode in ("hybrid", "bm25") or pq.phrases or pq.excluded:
             limit = n if not (pq.phrases or pq.excluded) else len(self.passages)
-            bm25 = self.lexical.search(lexical_pq, limit=limit,
-                                       filter_query=self.lexical.filter_for(doc_filter))
+            bm25 = self.lexical.search(lexical_pq, limit=limit, filter_query=self.lexical.filter_for(doc_filter))
         if mode in ("hybrid", "dense"):
             mask = np.zeros(len(self.passages), dtype=bool)
             for d in allowed:
@@ -309,44 +343,19 @@ class Searcher:
         # A quoted phrase asks for every place it occurs: all its matches take part.
         lexical = bm25 if pq.phrases else bm25[:n]
         bm25_weight = self.cfg.search.question_bm25_weight if intent.question else 1.0
-        lists_for_mode = {
+        fused = self._fuse({
             "bm25": [(lexical, 1.0), (sections, 1.0)],
             "dense": [(dense, 1.0)],
             "hybrid": [(lexical, bm25_weight), (dense, 1.0), (sections, 1.0)],
-        }[mode]
-        fused = self._fuse(lists_for_mode)
+        }[mode])
         if mode != "dense":
             seen = {pid for pid, _ in fused}
             fused += [(pid, 0.0) for pid in self._exact_matches(pq, allowed) if pid not in seen]
-        fused = self._tier(fused, pq, preferred, self.cfg.search.prefer_boost ** intent.strength)
-        if intent.compare and group != "doc":
+        fused = self._tier(fused, pq, list(intent.preferred_docs), self.cfg.search.prefer_boost ** intent.strength)
+        if intent.compare and not grouped:
             fused = interleave_documents(fused, [self.passages[self.by_id[pid]].doc_id for pid, _ in fused])
-        bm25_rank = {pid: r for r, (pid, _) in enumerate(lexical, start=1)}
-        dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
-        terms = query_terms(pq, self.lexicon)
-
-        def hit(rank: int, pid: str, score: float) -> Hit:
-            p = self.passages[self.by_id[pid]]
-            return Hit(rank, score, bm25_rank.get(pid), dense_rank.get(pid), p,
-                       self.catalog.info(p.doc_id), highlight(p.text, terms))
-
-        groups = None
-        if group == "doc":
-            ranked_by_doc: dict[str, list[tuple[str, float]]] = {}
-            for pid, score in fused:
-                ranked_by_doc.setdefault(self.passages[self.by_id[pid]].doc_id, []).append((pid, score))
-            groups = []
-            # Documents in the order of their best hit; each group pages on its own.
-            for doc, ranked in ranked_by_doc.items():
-                info = self.catalog.info(doc)
-                groups.append({"doc_id": doc, "title": info.title, "short_title": info.short_title,
-                               "city": info.city, "total": len(ranked),
-                               "results": [hit(r, pid, s) for r, (pid, s) in
-                                           enumerate(ranked[offset:offset + k], start=offset + 1)]})
-        page = fused[offset:offset + k]
-        hits = [hit(r, pid, s) for r, (pid, s) in enumerate(page, start=offset + 1)]
-        return SearchResponse(query, mode, k, offset, len(fused), (time.perf_counter() - t0) * 1000,
-                              hits, intent.explain(), list(pq.notes), groups)
+        return Ranking(fused, {pid: r for r, (pid, _) in enumerate(lexical, start=1)},
+                       {pid: r for r, (pid, _) in enumerate(dense, start=1)})
 
     def _fuse(self, lists: list[tuple[list[tuple[str, float]], float]]) -> list[tuple[str, float]]:
         lists = [(lst, w) for lst, w in lists if lst]

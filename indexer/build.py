@@ -65,7 +65,7 @@ def current_build(cfg: Config) -> Path:
 
 def build_index(cfg: Config, embedder: Embedder | None = None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
-                progress: bool = True, _crash_after: str | None = None) -> BuildReport:
+                progress: bool = True) -> BuildReport:
     t0 = time.perf_counter()
     catalog = Catalog.load(cfg.corpus_dir)
     docs = catalog.documents()
@@ -94,8 +94,6 @@ def build_index(cfg: Config, embedder: Embedder | None = None,
         meta = {d.id: asdict(d.info) for d in docs}
         log("building BM25 index (whoosh + jieba)…")
         LexicalIndex.build(tmp / "bm25", passages, lexicon)
-        if _crash_after == "bm25":
-            raise BuildError("simulated crash after the BM25 index")
 
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
         cache = EmbeddingCache(cfg.cache_dir, embedder.model_id)
@@ -119,6 +117,9 @@ def build_index(cfg: Config, embedder: Embedder | None = None,
         final = root / build_id
         os.replace(tmp, final)
         _switch_current(cfg, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(f"index build failed ({exc}); the previous index, if any, is still serving") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -59,7 +59,6 @@ CLAUSE_END_RE = re.compile(r"[，,、：:]")
 TERMINAL_RE = re.compile(r"[。；！？：:”）)】…]$")
 LEAD_RE = re.compile(r"^(?:——)?([^，,；;：:。！？\s]{2,22})。")
 WS_RE = re.compile(r"\s+")
-CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 BOX_ENDING_LEVELS = ("pian", "zhang", "jie", "preface")
 TARGET_CHARS = 300

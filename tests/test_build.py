@@ -47,11 +47,16 @@ def test_rebuild_embeds_only_what_changed(tmp_path, small_corpus):
     assert third.build_id != second.build_id
 
 
-def test_a_failed_build_leaves_the_previous_index_serving(tmp_path, small_corpus):
+def test_a_failed_build_leaves_the_previous_index_serving(tmp_path, small_corpus, monkeypatch):
     cfg = make_config(tmp_path, small_corpus)
     good = build(cfg)
-    with pytest.raises(BuildError):
-        build(cfg, _crash_after="bm25")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("indexer.build.DenseIndex.save", disk_full)
+    with pytest.raises(BuildError, match=r"No space left on device.*still serving"):
+        build(cfg)
     assert current_build(cfg).name == good.build_id
     assert not list((cfg.index_dir / "builds").glob(".tmp-*"))
     s = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))

@@ -3,8 +3,8 @@ a character n-gram field, plus the query language users type."""
 
 from __future__ import annotations
 
+import queue
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,10 +87,14 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 class LexicalIndex:
-    """A whoosh index over passages, with one searcher per thread (a whoosh
-    searcher reads through its own file handles and is not safe to share)."""
+    """A whoosh index over passages, searched through a pool of searchers.
 
-    def __init__(self, path: Path, lexicon: Lexicon, boosts: dict[str, float]) -> None:
+    A whoosh searcher reads through its own file handles and is not safe to
+    share between threads. The pool opens them all at load, so a build folder
+    pruned later cannot break a searcher opened afterwards.
+    """
+
+    def __init__(self, path: Path, lexicon: Lexicon, boosts: dict[str, float], pool_size: int = 8) -> None:
         self.path = path
         self.lexicon = lexicon
         self.boosts = boosts
@@ -98,10 +102,13 @@ class LexicalIndex:
             self._ix = whoosh_index.open_dir(str(path))
         except Exception as exc:  # whoosh raises many types on a damaged index
             raise IndexCorruptError(f"BM25 index at {path} cannot be opened: {exc}") from exc
-        self._local = threading.local()
-        self._searchers: list = []
-        self._lock = threading.Lock()
-        self._searcher()  # open one now, so a damaged index fails at load, not on a query
+        try:
+            self._searchers = [self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) for _ in range(pool_size)]
+        except Exception as exc:  # a truncated segment fails here, at load, not on a query
+            raise IndexCorruptError(f"BM25 index at {path} cannot be read: {exc}") from exc
+        self._pool: queue.SimpleQueue = queue.SimpleQueue()
+        for searcher in self._searchers:
+            self._pool.put(searcher)
 
     @staticmethod
     def build(path: Path, passages: list[Passage], lexicon: Lexicon) -> None:
@@ -126,20 +133,9 @@ class LexicalIndex:
     def doc_count(self) -> int:
         return self._ix.doc_count()
 
-    def _searcher(self):
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-            self._local.searcher = searcher
-            with self._lock:
-                self._searchers.append(searcher)
-        return searcher
-
     def close(self) -> None:
-        with self._lock:
-            for searcher in self._searchers:
-                searcher.close()
-            self._searchers.clear()
+        for searcher in self._searchers:
+            searcher.close()
         self._ix.close()
 
     def build_query(self, pq: ParsedQuery) -> Q.Query | None:
@@ -187,8 +183,12 @@ class LexicalIndex:
         query = self.build_query(pq)
         if query is None:
             return []
-        results = self._searcher().search(query, limit=limit, filter=filter_query)
-        hits = [(r["pid"], r["seq"], float(r.score)) for r in results]
+        searcher = self._pool.get()  # waits while every searcher is busy
+        try:
+            results = searcher.search(query, limit=limit, filter=filter_query)
+            hits = [(r["pid"], r["seq"], float(r.score)) for r in results]
+        finally:
+            self._pool.put(searcher)
         hits.sort(key=lambda h: (-h[2], h[1]))
         return [(pid, score) for pid, _, score in hits]
 

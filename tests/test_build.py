@@ -106,3 +106,28 @@ def test_truncated_index_is_reported_as_corrupt(tmp_path, small_corpus, damage):
     (path / target).write_bytes(data[: len(data) // 2])
     with pytest.raises(IndexCorruptError, match=r"plansearch index|cannot be read|holds"):
         Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))
+
+
+def test_a_loaded_index_keeps_serving_after_its_build_is_pruned(tmp_path, small_corpus):
+    import threading
+
+    cfg = make_config(tmp_path, small_corpus)
+    build(cfg)
+    s = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))
+    build(cfg)
+    build(cfg)
+    assert not (cfg.index_dir / "builds" / s.build_id).exists()
+    errors: list[BaseException] = []
+
+    def query() -> None:
+        try:
+            assert s.search("产业园区", mode="hybrid", k=3).hits
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=query) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors

@@ -106,7 +106,7 @@ class LexicalIndex:
             self._searchers = [self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) for _ in range(pool_size)]
         except Exception as exc:  # a truncated segment fails here, at load, not on a query
             raise IndexCorruptError(f"BM25 index at {path} cannot be read: {exc}") from exc
-        self._pool: queue.SimpleQueue = queue.SimpleQueue()
+        self._pool: queue.LifoQueue = queue.LifoQueue()  # the warmest searcher first
         for searcher in self._searchers:
             self._pool.put(searcher)
 

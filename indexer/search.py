@@ -54,27 +54,20 @@ class Hit:
     def citation(self) -> str:
         return citation_for(self.passage, self.info)
 
+    @property
+    def url(self) -> str:
+        return permalink(self.passage)
+
     def to_json(self) -> dict:
-        p = self.passage
         return {
             "rank": self.rank,
             "score": round(self.score, 6),
             "bm25_rank": self.bm25_rank,
             "dense_rank": self.dense_rank,
-            "passage_id": p.passage_id,
-            "doc_id": p.doc_id,
-            "source": self.info.file,
-            "title": self.info.title,
+            **passage_json(self.passage, self.info),
             "short_title": self.info.short_title,
             "city": self.info.city,
-            "section_path": list(p.section_path),
-            "kind": p.kind,
-            "start": p.start,
-            "end": p.end,
-            "text": p.text,
             "highlights": self.highlights,
-            "citation": self.citation,
-            "url": permalink(p),
         }
 
 
@@ -106,6 +99,15 @@ class SearchResponse:
         if self.groups is not None:
             out["groups"] = [{**g, "results": [h.to_json() for h in g["results"]]} for g in self.groups]
         return out
+
+
+def passage_json(p: Passage, info: DocumentInfo) -> dict:
+    """A passage as the API shows it, with where it comes from and how to cite it."""
+    return {
+        "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
+        "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
+        "text": p.text, "citation": citation_for(p, info), "url": permalink(p),
+    }
 
 
 def permalink(p: Passage) -> str:
@@ -194,7 +196,8 @@ class Searcher:
         self._check_compatible()
         self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
         self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}
-        self._squashed = [STRIP_RE.sub("", normalize(p.search_text)) for p in self.passages]
+        self._normalized = [normalize(p.search_text) for p in self.passages]
+        self._squashed = [STRIP_RE.sub("", t) for t in self._normalized]
         self.doc_rows = {d: np.array([p.doc_id == d for p in self.passages]) for d in self.catalog.ids}
         try:
             self.outlines = json.loads((self.path / "outline.json").read_text(encoding="utf-8"))
@@ -428,7 +431,7 @@ class Searcher:
 
     def _rows_excluding(self, pq: ParsedQuery) -> np.ndarray:
         bad = [normalize(x) for x in pq.excluded]
-        return np.array([any(b in normalize(p.search_text) for b in bad) for p in self.passages])
+        return np.array([any(b in text for b in bad) for text in self._normalized])
 
     # --- reading ------------------------------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

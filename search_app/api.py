@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
-from indexer.search import Searcher, citation_for, permalink
+from indexer.search import Searcher, passage_json
 from search_app.openapi import openapi_spec
 from search_app.params import parse_search_args
 
@@ -62,13 +62,8 @@ def unexpected(exc: Exception):
     return error(500, "internal", "internal error; the server log has the details")
 
 
-def passage_json(p, s: Searcher) -> dict:
-    info = s.catalog.info(p.doc_id)
-    return {
-        "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
-        "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
-        "text": p.text, "citation": citation_for(p, info), "url": permalink(p),
-    }
+def passage_of(p, s: Searcher) -> dict:
+    return passage_json(p, s.catalog.info(p.doc_id))
 
 
 def doc_json(s: Searcher, doc_id: str) -> dict:
@@ -109,8 +104,8 @@ def passage(passage_id: str):
     except KeyError:
         return error(404, "not_found", f"no passage {passage_id!r}")
     before, after = s.neighbours(passage_id)
-    return jsonify({**passage_json(p, s), "before": [passage_json(x, s) for x in before],
-                    "after": [passage_json(x, s) for x in after]})
+    return jsonify({**passage_of(p, s), "before": [passage_of(x, s) for x in before],
+                    "after": [passage_of(x, s) for x in after]})
 
 
 @bp.get("/health")

@@ -67,7 +67,7 @@ def build_index(cfg: Config, embedder: Embedder | None = None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
                 progress: bool = True) -> BuildReport:
     t0 = time.perf_counter()
-    catalog = Catalog.load(cfg.corpus_dir)
+    catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
     docs = catalog.documents()
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]

@@ -43,6 +43,13 @@ def _config(ctx: click.Context):
     return load_config(ctx.obj["config_path"])
 
 
+def _catalog(ctx: click.Context):
+    from indexer.corpus import Catalog
+
+    cfg = _config(ctx)
+    return Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+
+
 @main.command()
 @click.option("--quiet", is_flag=True, help="no progress bar")
 @click.pass_context
@@ -99,10 +106,9 @@ def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json
 @_friendly
 def outline(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's heading tree."""
-    from indexer.corpus import Catalog
     from indexer.segment import LEVEL_NAMES, parse
 
-    parsed = parse(Catalog.load(_config(ctx).corpus_dir).read(doc_id))
+    parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
         click.echo(json.dumps([s.to_json() for s in parsed.sections], ensure_ascii=False, indent=1))
         return
@@ -123,10 +129,9 @@ def outline(ctx, doc_id: str, as_json: bool) -> None:
 @_friendly
 def passages(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's passages."""
-    from indexer.corpus import Catalog
     from indexer.segment import parse
 
-    parsed = parse(Catalog.load(_config(ctx).corpus_dir).read(doc_id))
+    parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
         click.echo(json.dumps([p.to_json() for p in parsed.passages], ensure_ascii=False, indent=1))
         return

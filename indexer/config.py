@@ -54,6 +54,7 @@ class Config:
     search: SearchConfig
     server: ServerConfig
     cache_dir: Path
+    max_document_bytes: int = 5_000_000
 
 
 def load_config(path: Path | str | None = None, **overrides) -> Config:
@@ -104,6 +105,12 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         return p if p.is_absolute() else (base / p).resolve()
 
     index_dir = path_of("index_dir", "index")
+    try:
+        max_mb = float(raw.get("max_document_mb", 5))
+    except (TypeError, ValueError):
+        raise ConfigError("max_document_mb must be a number") from None
+    if max_mb <= 0:
+        raise ConfigError("max_document_mb must be positive")
     return Config(
         corpus_dir=path_of("corpus_dir", "corpus"),
         index_dir=index_dir,
@@ -111,4 +118,5 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         search=search,
         server=server,
         cache_dir=path_of("cache_dir", str(index_dir / "cache")),
+        max_document_bytes=int(max_mb * 1_000_000),
     )

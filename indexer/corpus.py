@@ -7,12 +7,14 @@ engine hands out is a Python ``str`` index into exactly this text.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
 
-from indexer.errors import CatalogError, CorpusError, UnknownDocumentError
+from indexer import textfile
+from indexer.errors import CatalogError, UnknownDocumentError
 
 CATALOG_FILE = "catalog.yaml"
 REQUIRED_FIELDS = ("id", "file", "title", "short_title", "city", "kind", "period", "year")
@@ -38,6 +40,7 @@ class Document:
 
     info: DocumentInfo
     text: str
+    encoding: str = "utf-8"
 
     @property
     def id(self) -> str:
@@ -51,28 +54,21 @@ class Document:
 class Catalog:
     """The documents listed in ``corpus/catalog.yaml``, validated against the folder."""
 
-    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo]) -> None:
+    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo],
+                 max_bytes: int = textfile.DEFAULT_MAX_BYTES) -> None:
         self.corpus_dir = corpus_dir
+        self.max_bytes = max_bytes
         self._entries = {e.id: e for e in entries}
 
     @classmethod
-    def load(cls, corpus_dir: Path) -> Catalog:
+    def load(cls, corpus_dir: Path, max_bytes: int = textfile.DEFAULT_MAX_BYTES) -> Catalog:
         corpus_dir = Path(corpus_dir)
         path = corpus_dir / CATALOG_FILE
         if not path.is_file():
             raise CatalogError(f"no catalog at {path}")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise CatalogError(f"{path} is not valid YAML: {exc}") from exc
-        if not isinstance(raw, dict) or not isinstance(raw.get("documents"), list):
-            raise CatalogError(f"{path} must hold a 'documents' list")
-        entries = [_entry(path, i, item) for i, item in enumerate(raw["documents"])]
-        ids = [e.id for e in entries]
-        if len(set(ids)) != len(ids):
-            raise CatalogError(f"{path} lists a document id twice")
+        entries = read_entries(path)
         _check_files_match(corpus_dir, entries)
-        return cls(corpus_dir, entries)
+        return cls(corpus_dir, entries, max_bytes)
 
     @property
     def ids(self) -> list[str]:
@@ -94,31 +90,50 @@ class Catalog:
 
     def read(self, doc_id: str) -> Document:
         info = self.info(doc_id)
-        return Document(info, read_text(self.corpus_dir / info.file))
+        decoded = textfile.read(self.corpus_dir / info.file, self.max_bytes)
+        return Document(info, decoded.text, decoded.encoding)
 
     def documents(self) -> list[Document]:
         return [self.read(i) for i in self.ids]
 
+    def with_entries(self, added: list[DocumentInfo], removed: tuple[str, ...] = ()) -> Catalog:
+        """A new catalog (not yet saved) with ``added`` in place of same-id entries and ``removed`` gone."""
+        entries = {k: v for k, v in self._entries.items() if k not in removed}
+        entries.update({e.id: e for e in added})
+        return Catalog(self.corpus_dir, list(entries.values()), self.max_bytes)
 
-def read_text(path: Path) -> str:
-    """Decode a source file strictly: a plan text that is not UTF-8 is an error, not mojibake."""
+    def save(self) -> None:
+        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one."""
+        path = self.corpus_dir / CATALOG_FILE
+        tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
+        body = yaml.safe_dump({"documents": [asdict(e) for e in self]}, allow_unicode=True, sort_keys=False)
+        tmp.write_text(CATALOG_HEADER + body, encoding="utf-8")
+        os.replace(tmp, path)
+
+
+CATALOG_HEADER = """\
+# One entry per source text in this folder. `id` is the file stem; `title` is the
+# full official title as printed in the document. Offsets in the index point into
+# the files exactly as they are here: never edit a text to suit the parser.
+# `plansearch add` and `plansearch remove` keep this file and the folder in step.
+"""
+
+
+def read_entries(path: Path) -> list[DocumentInfo]:
+    """The validated entries of a catalog YAML (``documents:`` list of the REQUIRED_FIELDS)."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path.name}: file not found in {path.parent}") from None
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path} is not valid YAML: {exc}") from exc
     except OSError as exc:
-        raise CorpusError(f"{path.name}: cannot read: {exc.strerror}") from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"{path.name}: not valid UTF-8 (byte {exc.start}); convert it to UTF-8 first"
-        ) from None
-    if text.startswith("\ufeff"):
-        raise CorpusError(f"{path.name}: starts with a byte-order mark; save it as UTF-8 without BOM")
-    if not text.strip():
-        raise CorpusError(f"{path.name}: file is empty")
-    return text
+        raise CatalogError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("documents"), list):
+        raise CatalogError(f"{path} must hold a 'documents' list")
+    entries = [_entry(path, i, item) for i, item in enumerate(raw["documents"])]
+    ids = [e.id for e in entries]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{path} lists a document id twice")
+    return entries
 
 
 def _entry(path: Path, i: int, item: object) -> DocumentInfo:

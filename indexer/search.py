@@ -192,7 +192,7 @@ class Searcher:
         self.cfg = cfg
         self.path = build_path or current_build(cfg)
         self.manifest = _read_manifest(self.path)
-        self.catalog = Catalog.load(cfg.corpus_dir)
+        self.catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
         self._check_compatible()
         self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
         self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}

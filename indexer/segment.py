@@ -11,56 +11,43 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer import boilerplate
 from indexer.corpus import Document
+from indexer.heading_rules import (
+    LEVEL_NAMES,
+    RANKS,
+    RULES_BY_LEVEL,
+    SENTENCE_END_RE,
+    match_heading,
+    run_in_title_end,
+    stands_alone,
+    structural_title_end,
+)
 
-NUM = "一二三四五六七八九十百零〇两"
-
-# Heading ranks, outermost first. A heading closes every open heading of equal or lower rank.
-RANKS = {
-    "title": 0,
-    "preface": 2,
-    "pian": 1,
-    "zhang": 2,
-    "jie": 3,
-    "cn_item": 4,
-    "paren_item": 5,
-    "num_item": 6,
-    "lead": 7,
-}
-LEVEL_NAMES = {
-    "title": "标题",
-    "preface": "前言",
-    "pian": "篇",
-    "zhang": "章",
-    "jie": "节",
-    "cn_item": "一、",
-    "paren_item": "（一）",
-    "num_item": "1.",
-    "lead": "段首句",
-    "box": "专栏",
-}
+__all__ = ["LEVEL_NAMES", "ParsedDocument", "Passage", "Section", "parse"]
 
 ARTEFACT_RE = re.compile(
     r"##paid(?:begin|end)##"
     r"|【[^】\n]{0,12}公\s*文\s*素\s*材[^】\n]{0,30}】"
     r"|\[image:\s*[^\]\n]{0,40}\]"
 )
-PIAN_RE = re.compile(rf"^第[{NUM}]+篇(?:\s+|$)")
-ZHANG_RE = re.compile(rf"^第[{NUM}]+章(?:\s+|$)")
-JIE_RE = re.compile(rf"^第[{NUM}]+节(?:\s+|$)")
-CN_ITEM_RE = re.compile(rf"^[{NUM}]+、\S")
-PAREN_ITEM_RE = re.compile(rf"^[（(][{NUM}]+[）)]\S")
-NUM_ITEM_RE = re.compile(r"^(\d{1,2})[.．、]\s*(?=[^\d\s])")
-PREFACE_RE = re.compile(r"^前\s*言$")
 BOX_RE = re.compile(r"^(?:专栏\s*\d*|表\s*\d+(?:[-－‐]\d+)?)(?:[：:\s]|$)")
 CAPTION_RE = re.compile(r"^图\s*\d+(?:[-－]\d+)?(?:[：:\s]|$)")
-SENTENCE_END_RE = re.compile(r"[。！？；!?;]")
 CLAUSE_END_RE = re.compile(r"[，,、：:]")
 TERMINAL_RE = re.compile(r"[。；！？：:”）)】…]$")
 LEAD_RE = re.compile(r"^(?:——)?([^，,；;：:。！？\s]{2,22})。")
 WS_RE = re.compile(r"\s+")
+OCR_DIGITS_RE = re.compile(r"(?<!\d)\d(?: \d){2,}(?!\d)")
+FOOTNOTE_RE = re.compile(r"［\d{1,3}］|\[\d{1,3}\]")
+TOC_RE = re.compile(r"^目\s*录$")
+TOC_ENTRY_TAIL_RE = re.compile(r"[\s.．·…—-]*\d{0,4}$")
+# A line that stops on one of these cannot end a sentence: the next line continues it.
+CONNECTIVE_END = "的和与及在是为对把将从向以、，“《（"
+FRAGMENT = 4
+TITLE_LINE_RE = re.compile(r"^[^。！？；，,]{4,60}(?:纲要|报告|规划|计划|方案)$")
 
-BOX_ENDING_LEVELS = ("pian", "zhang", "jie", "preface")
+BOX_ENDING_LEVELS = ("pian", "zhang", "jie", "preface", "appendix")
+SKIPPED = ("blank", "furniture", "toc")
 TARGET_CHARS = 300
 MAX_CHARS = 600
 SHORT_LINE = 22
@@ -168,10 +155,16 @@ class Line:
     spans: list[tuple[int, int]]
     kind: str = "text"
     level: str = ""
+    title_end: int = 0
 
     @property
     def clean(self) -> str:
         return "".join(self.raw[s - self.start : e - self.start] for s, e in self.spans)
+
+    @property
+    def text(self) -> str:
+        """The line as a reader sees it: whitespace between the content spans folded away."""
+        return self.clean.strip()
 
     @property
     def tabbed(self) -> bool:
@@ -180,6 +173,11 @@ class Line:
     @property
     def blank(self) -> bool:
         return not self.spans
+
+    @property
+    def skipped(self) -> bool:
+        """No passage comes from it: blank, page furniture or a table of contents."""
+        return self.kind in SKIPPED
 
     @property
     def content_start(self) -> int:
@@ -194,6 +192,7 @@ def normalize_heading(text: str) -> str:
     """Whitespace normalised as a reader would cite it: runs become one space,
     and a heading that is only spaced-out characters (前    言) is joined."""
     text = WS_RE.sub(" ", text.strip())
+    text = OCR_DIGITS_RE.sub(lambda m: m.group().replace(" ", ""), text)
     if len(text.replace(" ", "")) <= 4:
         return text.replace(" ", "")
     return text
@@ -209,7 +208,21 @@ def split_lines(text: str) -> list[Line]:
             raw = raw[:-1]
             end -= 1
         lines.append(Line(i, start, end, raw, _content_spans(raw, start)))
-    return lines
+    return _join_lone_brackets(text, lines)
+
+
+def _join_lone_brackets(text: str, lines: list[Line]) -> list[Line]:
+    """A heading broken after its opening bracket (``（`` / ``二）…``) is one line."""
+    out: list[Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and prev.clean.strip() in ("（", "(") and line.spans:
+            out[-1] = Line(prev.index, prev.start, line.end, text[prev.start:line.end], prev.spans + line.spans)
+        else:
+            out.append(line)
+    for i, line in enumerate(out):
+        line.index = i
+    return out
 
 
 def _content_spans(raw: str, offset: int) -> list[tuple[int, int]]:
@@ -230,31 +243,32 @@ def _content_spans(raw: str, offset: int) -> list[tuple[int, int]]:
 
 
 def classify(line: Line) -> None:
+    """Give a line its kind (heading, item, box title, caption, cell, text) by the heading rules."""
     if line.blank:
         line.kind = "blank"
         return
     clean = line.clean.strip()
-    short = len(clean) <= 60 and not SENTENCE_END_RE.search(clean[:-1] or "x")
-    if PREFACE_RE.match(clean):
-        line.kind, line.level = "heading", "preface"
-    elif PIAN_RE.match(clean) and short:
-        line.kind, line.level = "heading", "pian"
-    elif ZHANG_RE.match(clean) and short:
-        line.kind, line.level = "heading", "zhang"
-    elif JIE_RE.match(clean) and short:
-        line.kind, line.level = "heading", "jie"
+    found = match_heading(clean)
+    rule, marker_end = found if found else (None, 0)
+    structural = rule is not None and rule.level in ("preface", "appendix", "pian", "zhang", "jie")
+    if structural and stands_alone(rule, clean):
+        line.kind, line.level = "heading", rule.level
+    elif structural and rule.run_in and (end := structural_title_end(clean, marker_end)):
+        line.kind, line.level, line.title_end = "item", rule.level, end
     elif BOX_RE.match(clean) and len(clean) <= 80:
         line.kind = "box_title"
     elif CAPTION_RE.match(clean) and len(clean) <= 50 and not line.tabbed:
         line.kind = "caption"
     elif line.tabbed:
         line.kind = "cell"
-    elif CN_ITEM_RE.match(clean) and len(clean) <= 40 and not SENTENCE_END_RE.search(clean):
-        line.kind, line.level = "heading", "cn_item"
-    elif PAREN_ITEM_RE.match(clean) and len(clean) <= 40 and not SENTENCE_END_RE.search(clean):
-        line.kind, line.level = "heading", "paren_item"
-    elif NUM_ITEM_RE.match(clean):
+    elif rule is None or structural:
+        line.kind = "text"
+    elif rule.level == "num_item":
         line.kind, line.level = "item", "num_item"
+    elif stands_alone(rule, clean):
+        line.kind, line.level = "heading", rule.level
+    elif rule.run_in and (end := run_in_title_end(clean, marker_end)):
+        line.kind, line.level, line.title_end = "item", rule.level, end
     else:
         line.kind = "text"
 
@@ -313,6 +327,11 @@ class _Builder:
         while self.stack and self.stack[-1].level == "lead":
             self.stack.pop()
 
+    def attach_root(self, sec: Section) -> None:
+        """A section outside the heading tree (a table of contents)."""
+        self.stack.clear()
+        self.roots.append(sec)
+
     def attach(self, sec: Section) -> None:
         """A child that does not stay open (a box)."""
         (self.stack[-1].children if self.stack else self.roots).append(sec)
@@ -341,7 +360,7 @@ class _Builder:
                 start=start,
                 end=end,
                 text=source,
-                search_text=search_text if search_text is not None else WS_RE.sub("", source),
+                search_text=search_text if search_text is not None else WS_RE.sub("", FOOTNOTE_RE.sub("", source)),
                 section_path=path,
                 section_ids=ids,
                 ordinal=ordinal,
@@ -407,15 +426,22 @@ def parse(doc: Document) -> ParsedDocument:
     lines = split_lines(doc.text)
     for line in lines:
         classify(line)
+    for i in boilerplate.furniture([ln.text for ln in lines]):
+        lines[i].kind = "furniture"
+    mark_contents(lines)
     if any(ln.level == "zhang" for ln in lines):
         mark_unlabelled_chapters(lines)
+    mark_unnumbered_parts(lines)
     b = _Builder(doc)
     i = _front_matter(b, lines)
     n = len(lines)
     while i < n:
         line = lines[i]
         kind = line.kind
-        if kind == "blank":
+        if line.level == "toc":
+            b.attach_root(b.new_section("toc", line.text, line.content_start, line.content_end))
+            i += 1
+        elif line.skipped:
             i += 1
         elif kind == "heading":
             i = _heading(b, lines, i)
@@ -430,17 +456,57 @@ def parse(doc: Document) -> ParsedDocument:
     return ParsedDocument(doc.id, doc.text, b.roots, b.passages)
 
 
+def mark_contents(lines: list[Line]) -> None:
+    """A 目录 block near the start: its entries are neither headings nor body text.
+
+    It ends where the body begins, i.e. where its first entry appears again,
+    or at the first long sentence."""
+    head = next((ln for ln in lines[: max(40, len(lines) // 4)] if TOC_RE.match(ln.text)), None)
+    if head is None:
+        return
+    entries: list[str] = []
+    j = head.index + 1
+    while j < len(lines):
+        ln = lines[j]
+        if not ln.blank:
+            key = WS_RE.sub("", TOC_ENTRY_TAIL_RE.sub("", ln.text))
+            if (len(entries) >= 2 and key == entries[0]) or (len(ln.text) > 60 and SENTENCE_END_RE.search(ln.text)):
+                break
+            entries.append(key)
+        j += 1
+    if len(entries) < 2:
+        return
+    head.kind, head.level = "toc", "toc"
+    for ln in lines[head.index + 1 : j]:
+        ln.kind, ln.level = "toc", ""
+
+
+def mark_unnumbered_parts(lines: list[Line]) -> None:
+    """In a text that numbers nothing above （一）, a short unpunctuated line that
+    stands right before a （一） item, after a finished paragraph, opens a part."""
+    if any(ln.level in ("pian", "zhang", "cn_item", "part") for ln in lines):
+        return
+    body = [ln for ln in lines if not ln.skipped]
+    for prev, ln, nxt in zip(body, body[1:], body[2:], strict=False):
+        t = ln.text
+        if (ln.kind == "text" and not ln.tabbed and 2 <= len(t) <= 24
+                and not re.search(r"[，,。；;：:！？!?、]", t)
+                and re.search(r"[。！？：；]$", prev.text)
+                and nxt.level == "paren_item" and re.match(r"^[（(]\s*一\s*[）)]", nxt.text)):
+            ln.kind, ln.level = "heading", "part"
+
+
 def _front_matter(b: _Builder, lines: list[Line]) -> int:
     """Title block before the body: title lines (joined), then notes such as
     the approval line or the speaker, kept as one front-matter passage."""
-    first = next((ln for ln in lines if not ln.blank), None)
-    if first is None or first.kind != "text" or not is_title_fragment(first):
+    first = next((ln for ln in lines if not ln.skipped), None)
+    if first is None or first.kind != "text" or not (is_title_fragment(first) or TITLE_LINE_RE.search(first.text)):
         return 0
     block: list[Line] = []
     i = first.index
     while i < len(lines):
         ln = lines[i]
-        if ln.blank:
+        if ln.skipped:
             i += 1
             continue
         if not _is_front_line(ln, block[-1] if block else None):
@@ -489,14 +555,20 @@ def _heading(b: _Builder, lines: list[Line], i: int) -> int:
     line = lines[i]
     level = line.level
     parts = [line]
-    if level in ("pian", "zhang"):
+    rule = RULES_BY_LEVEL.get(level)
+    if rule is not None and rule.joins_next and not TERMINAL_RE.search(line.text):
         j = _next_nonblank(lines, i)
-        if j is not None and is_title_fragment(lines[j]) and not TERMINAL_RE.search(line.clean.strip()):
+        if j is not None and (is_title_fragment(lines[j]) or _names_appendix(line, lines[j])):
             parts.append(lines[j])
-    title = "".join(p.clean.strip() for p in parts)
+    title = (" " if level == "appendix" else "").join(p.text for p in parts).removesuffix("。")
     b.open(level, title, line.content_start, parts[-1].content_end)
     b.emit("heading", line.content_start, parts[-1].content_end)
     return parts[-1].index + 1
+
+
+def _names_appendix(line: Line, nxt: Line) -> bool:
+    """``附件2`` followed by ``名词解释``: one appendix heading."""
+    return line.level == "appendix" and nxt.level == "appendix" and not nxt.text.startswith("附")
 
 
 def mark_unlabelled_chapters(lines: list[Line]) -> None:
@@ -532,12 +604,16 @@ def _paragraph(b: _Builder, lines: list[Line], i: int) -> int:
             break
         j = k
     if line.kind == "item":
-        m = NUM_ITEM_RE.match(clean)
+        m = RULES_BY_LEVEL[line.level].marker.match(clean)
         assert m is not None
-        title, cut = item_title(clean[m.end():])
-        head_end = line.content_start + _offset_in_line(line, m.end() + cut)
-        b.open("num_item", clean[: m.end()] + title, line.content_start, head_end)
-        rest = clean[m.end() + cut:].lstrip("。：:；; ")
+        if line.level == "num_item":
+            _, cut = item_title(clean[m.end():])
+            cut += m.end()
+        else:
+            cut = line.title_end
+        head_end = line.content_start + _offset_in_line(line, cut)
+        b.open(line.level, clean[:cut], line.content_start, head_end)
+        rest = clean[cut:].lstrip("。：:；; ")
         if not rest and j == i:
             b.emit("heading", line.content_start, line.content_end)
             return j + 1
@@ -553,9 +629,14 @@ def _paragraph(b: _Builder, lines: list[Line], i: int) -> int:
 
 
 def _breaks_mid_sentence(line: Line) -> bool:
-    """A long body line that stops without closing punctuation continues on the next line."""
-    clean = line.clean.strip()
-    return line.kind == "text" and len(clean) > 40 and not TERMINAL_RE.search(clean)
+    """A body line that stops where no sentence can end continues on the next line:
+    a long line without closing punctuation, a fragment of a few characters
+    (``揭榜``, ``2.5``: a scrape broke the line at inline markup), or a line
+    ending on a connective (``…发展的`` / ``主要目标`` / ``是：…``)."""
+    clean = line.text
+    if line.kind not in ("text", "item") or TERMINAL_RE.search(clean):
+        return False
+    return len(clean) > 40 or len(clean) <= FRAGMENT or clean[-1] in CONNECTIVE_END
 
 
 def _join_line_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -41,10 +41,13 @@ def test_unknown_document_is_a_clear_error(catalog):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"\xff\xfe\x00bad", "not valid UTF-8"),
+    (b"\x00\x01\x02\x03 PK binary", "binary file"),
+    (bytes(range(256)) * 4, "binary file"),
+    (b"plain ASCII notes, no Chinese at all", "almost no Chinese"),
+    (b"\xef\xbb\xbf\xff\xfe", "not valid utf-8-sig"),
     (b"", "is empty"),
     (b"  \n\t\n", "is empty"),
-    ("\ufeff第一章".encode(), "byte-order mark"),
+    (b"\xef\xbb\xbf  \r\n", "is empty"),
 ])
 def test_unreadable_files_are_named(small_corpus, content, message):
     (small_corpus / f"{REPORT}.txt").write_bytes(content)
@@ -72,11 +75,35 @@ def test_a_malformed_catalog_is_a_clear_error(small_corpus):
         Catalog.load(small_corpus)
 
 
+@pytest.mark.parametrize(("encode", "encoding"), [
+    (lambda t: t.encode("utf-8"), "utf-8"),
+    (lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8-sig"),
+    (lambda t: t.encode("gbk"), "gb18030"),
+    (lambda t: t.encode("gb18030"), "gb18030"),
+    (lambda t: t.encode("utf-16"), "utf-16"),
+    (lambda t: t.replace("\n", "\r\n").encode("gbk"), "gb18030"),
+])
+def test_a_real_report_reads_the_same_in_every_supported_encoding(small_corpus, encode, encoding):
+    """The text (and so every offset) is the decoded file, BOM not counted, line endings as in the file."""
+    original = (small_corpus / f"{REPORT}.txt").read_text(encoding="utf-8")
+    data = encode(original)
+    (small_corpus / f"{REPORT}.txt").write_bytes(data)
+    doc = Catalog.load(small_corpus).read(REPORT)
+    assert doc.encoding == encoding
+    expected = original.replace("\n", "\r\n") if b"\r\n" in data else original
+    assert doc.text == expected
+
+
+def test_a_document_over_the_size_limit_is_refused_before_it_is_read(small_corpus):
+    with pytest.raises(CorpusError, match=r"over the limit of 0\.001 MB"):
+        Catalog.load(small_corpus, max_bytes=1000).read(REPORT)
+
+
 def test_the_cli_reports_a_broken_file_without_a_traceback(tmp_path, small_corpus):
-    (small_corpus / f"{REPORT}.txt").write_bytes(b"\xff\xfe broken")
+    (small_corpus / f"{REPORT}.txt").write_bytes(b"\x00\xff\xfe broken")
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"corpus_dir": str(small_corpus), "embedding": {"backend": "fake"}}),
                    encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(cfg), "outline", REPORT])
     assert result.exit_code == 2
-    assert f"{REPORT}.txt: not valid UTF-8" in result.output and "Traceback" not in result.output
+    assert f"{REPORT}.txt: binary file" in result.output and "Traceback" not in result.output

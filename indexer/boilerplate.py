@@ -40,10 +40,12 @@ def furniture(lines: list[str]) -> set[int]:
 
 
 def _body_start(lines: list[str]) -> int:
+    """Where the document proper begins (the salutation, a heading, a first long sentence);
+    a text with none of these near its top is all head."""
     for i, s in enumerate(lines[:HEAD_SCAN]):
         if BODY_START_RE.match(s) or match_heading(s) or (len(s) > 60 and SENTENCE_END_RE.search(s)):
             return i
-    return 0
+    return min(len(lines), HEAD_SCAN)
 
 
 def _head(lines: list[str]) -> set[int]:
@@ -55,7 +57,8 @@ def _head(lines: list[str]) -> set[int]:
         if not s:
             continue
         crumb = any(0 <= j < end and lines[j] in (">", "＞", "»") for j in (i - 1, i + 1))
-        if HEAD_RE.match(s) or crumb or s in seen or (i - 1 in found and LABEL_ONLY_RE.match(lines[i - 1])):
+        labelled = i - 1 in found and LABEL_ONLY_RE.match(lines[i - 1])
+        if HEAD_RE.match(s) or TAIL_RE.match(s) or crumb or s in seen or labelled:
             found.add(i)
         seen.add(s)
     return found

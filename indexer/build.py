@@ -19,11 +19,12 @@ from pathlib import Path
 
 from indexer.analysis import Lexicon
 from indexer.config import Config
-from indexer.corpus import Catalog, corpus_hash
+from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
 from indexer.dense import DenseIndex, EmbeddingCache
 from indexer.embed import Embedder, make_embedder
 from indexer.errors import BuildError, IndexMissingError
 from indexer.lexical import LexicalIndex
+from indexer.places import name_forms
 from indexer.segment import ParsedDocument, Passage, parse
 
 FORMAT_VERSION = 1
@@ -52,6 +53,11 @@ def embedding_text(p: Passage, short_title: str) -> str:
     return f"{short_title} | {path}\n{p.search_text}" if path else f"{short_title}\n{p.search_text}"
 
 
+def document_words(info: DocumentInfo) -> str:
+    """What names a document in the BM25 index's document field."""
+    return " ".join([*name_forms(info.city), info.title, info.short_title, info.period, f"{info.year}年", info.kind])
+
+
 def builds_dir(cfg: Config) -> Path:
     return cfg.index_dir / BUILDS
 
@@ -63,12 +69,24 @@ def current_build(cfg: Config) -> Path:
     return link.resolve()
 
 
-def build_index(cfg: Config, embedder: Embedder | None = None,
-                log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[str], None] = _stderr,
                 progress: bool = True) -> BuildReport:
+    """Build over the catalog's documents and switch ``current`` to the new build."""
+    docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
+    report = build(cfg, docs, embedder, log, progress)
+    switch_to(cfg, report.path)
+    return report
+
+
+def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
+          log: Callable[[str], None] = _stderr, progress: bool = True) -> BuildReport:
+    """Write a complete build of ``docs`` under ``builds/`` without switching to it,
+    so that ``plansearch add`` can change the corpus and the index together."""
     t0 = time.perf_counter()
-    catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
-    docs = catalog.documents()
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]
     log(f"parsed {len(docs)} documents into {len(passages)} passages")
@@ -93,7 +111,7 @@ def build_index(cfg: Config, embedder: Embedder | None = None,
 
         meta = {d.id: asdict(d.info) for d in docs}
         log("building BM25 index (whoosh + jieba)…")
-        LexicalIndex.build(tmp / "bm25", passages, lexicon)
+        LexicalIndex.build(tmp / "bm25", passages, lexicon, {d.id: document_words(d.info) for d in docs})
 
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
         cache = EmbeddingCache(cfg.cache_dir, embedder.model_id)
@@ -116,14 +134,12 @@ def build_index(cfg: Config, embedder: Embedder | None = None,
                                            encoding="utf-8")
         final = root / build_id
         os.replace(tmp, final)
-        _switch_current(cfg, final)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"index build failed ({exc}); the previous index, if any, is still serving") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(cfg, keep=final)
     return BuildReport(build_id, final, len(passages), embedded, len(passages) - embedded,
                        time.perf_counter() - t0)
 
@@ -139,8 +155,19 @@ def _embed(cache: EmbeddingCache, embedder: Embedder, texts: list[str], batch: i
         return cache.embed(embedder, texts, batch, progress=bar.update)
 
 
+def switch_to(cfg: Config, target: Path) -> None:
+    """Point ``current`` at ``target`` with one rename, so readers see old or new, never neither;
+    then drop old builds."""
+    _switch_current(cfg, target)
+    _prune(cfg, keep=target)
+
+
+def discard(build_path: Path) -> None:
+    """Remove a build that was never switched in."""
+    shutil.rmtree(build_path, ignore_errors=True)
+
+
 def _switch_current(cfg: Config, target: Path) -> None:
-    """Point ``current`` at ``target`` with one rename, so readers see old or new, never neither."""
     link = cfg.index_dir / CURRENT
     tmp_link = cfg.index_dir / f".{CURRENT}.{os.getpid()}"
     if tmp_link.is_symlink() or tmp_link.exists():

@@ -106,20 +106,14 @@ def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json
 @_friendly
 def outline(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's heading tree."""
-    from indexer.segment import LEVEL_NAMES, parse
+    from indexer.segment import parse
 
     parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
         click.echo(json.dumps([s.to_json() for s in parsed.sections], ensure_ascii=False, indent=1))
         return
-
-    def show(nodes, depth):
-        for s in nodes:
-            if s.level != "lead":
-                click.echo(f"{'  ' * depth}{s.title}  [{LEVEL_NAMES[s.level]} @{s.start}]")
-            show(s.children, depth + 1)
-
-    show(parsed.sections, 0)
+    for line in _outline_lines(parsed.sections):
+        click.echo(line)
 
 
 @main.command()
@@ -138,6 +132,102 @@ def passages(ctx, doc_id: str, as_json: bool) -> None:
     for p in parsed.passages:
         click.echo(f"{p.passage_id} {p.kind:<12} [{p.start},{p.end}) {' > '.join(p.section_path)[-60:]}")
         click.echo("    " + p.text.replace("\n", " ")[:120])
+
+
+def _outline_lines(sections: list, depth: int = 0):
+    """The heading tree as indented lines, lead sentences left out."""
+    from indexer.segment import LEVEL_NAMES
+
+    for s in sections:
+        if s.level != "lead":
+            yield f"{'  ' * depth}{s.title}  [{LEVEL_NAMES[s.level]} @{s.start}]"
+        yield from _outline_lines(s.children, depth + 1)
+
+
+@main.command(name="parse")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="title, encoding, detected metadata, outline and passages")
+@click.pass_context
+@_friendly
+def parse_cmd(ctx, file: Path, as_json: bool) -> None:
+    """Parse a file that is not in the catalog, to review it before adding it."""
+    from indexer.collection import parse_file
+
+    p = parse_file(file, _config(ctx).max_document_bytes)
+    if as_json:
+        click.echo(json.dumps({
+            "title": p.detected.title, "encoding": p.document.encoding, "metadata": p.detected.to_json(),
+            "outline": [s.to_json() for s in p.parsed.sections],
+            "passages": [x.to_json() for x in p.parsed.passages],
+        }, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{file.name}: {p.document.encoding}, {len(p.document.text)} characters, "
+               f"{len(p.parsed.passages)} passages")
+    for key, value in p.detected.to_json().items():
+        click.echo(f"  {key:<12} {value}")
+    counts = ", ".join(f"{k} {v}" for k, v in p.parsed.count_levels().items())
+    click.echo(f"headings: {counts or 'none'}\n")
+    for line in _outline_lines(p.parsed.sections):
+        click.echo(line)
+
+
+def _report_change(change) -> None:
+    for p in change.added:
+        i = p.info
+        detected = [k for k in p.detected.to_json() if k not in p.given]
+        click.echo(f"added {i.id}: {i.title} ({i.kind}, {i.city}, {i.period}, {i.year}); "
+                   f"{len(p.parsed.passages)} passages, {p.document.encoding}; "
+                   f"detected: {', '.join(detected) or 'nothing (all given)'}")
+    for doc_id in change.removed:
+        click.echo(f"removed {doc_id}")
+    r = change.report
+    click.echo(f"index {r.build_id}: {r.passages} passages, {r.embedded} embedded, {r.cached} from cache, "
+               f"{r.seconds:.1f} s")
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--catalog", "batch_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="a YAML 'documents:' list (same fields as corpus/catalog.yaml; files relative to it)")
+@click.option("--id", "doc_id", default=None, help="default: the file stem")
+@click.option("--title", default=None)
+@click.option("--short-title", default=None)
+@click.option("--city", default=None)
+@click.option("--kind", default=None)
+@click.option("--period", default=None)
+@click.option("--year", type=int, default=None)
+@click.option("--replace", is_flag=True, help="replace a document with the same id")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+@click.pass_context
+@_friendly
+def add(ctx, file, batch_file, doc_id, title, short_title, city, kind, period, year, replace, quiet) -> None:
+    """Add a document (or a catalog of them): corpus, catalog and index change together or not at all."""
+    from indexer.collection import NewDocument, add_documents, read_batch
+    from indexer.errors import CatalogError
+
+    if (file is None) == (batch_file is None):
+        raise CatalogError("give a FILE or --catalog FILE.yaml (one of them)")
+    given = {"id": doc_id, "title": title, "short_title": short_title, "city": city, "kind": kind,
+             "period": period, "year": year}
+    if batch_file is not None:
+        if any(v is not None for v in given.values()):
+            raise CatalogError("--catalog takes its fields from the YAML; drop --id/--title/… or add one FILE")
+        batch = read_batch(batch_file)
+    else:
+        batch = [NewDocument(file, given)]
+    _report_change(add_documents(_config(ctx), batch, replace=replace, progress=not quiet))
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+@click.pass_context
+@_friendly
+def remove(ctx, doc_id: str, quiet: bool) -> None:
+    """Remove a document from the corpus, the catalog and the index."""
+    from indexer.collection import remove_document
+
+    _report_change(remove_document(_config(ctx), doc_id, progress=not quiet))
 
 
 @main.command(name="eval")

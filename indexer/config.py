@@ -37,7 +37,7 @@ class SearchConfig:
     prefer_boost: float = 1.25
     candidates: int = 100
     max_query_chars: int = 500
-    boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5})
+    boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5, "document": 0.5})
 
 
 @dataclass(frozen=True)

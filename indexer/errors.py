@@ -26,7 +26,13 @@ class CatalogError(PlansearchError):
 
 
 class CorpusError(PlansearchError):
-    """A source file cannot be read as a plan text (missing, empty, not UTF-8)."""
+    """A source file cannot be read as a plan text (missing, empty, binary, too large, no supported encoding)."""
+
+    exit_code = 2
+
+
+class DuplicateDocumentError(PlansearchError):
+    """An added document whose id or text is already in the corpus (without --replace)."""
 
     exit_code = 2
 

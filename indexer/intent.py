@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.corpus import DocumentInfo
+from indexer.places import name_forms
 
 COMPARE_RE = re.compile(r"各地|各市|各城市|各个城市|各县|哪些城市|哪些地方|几个城市|几座城市|对比|比较|分别")
 SECTION_RE = re.compile(r"(章节|部分|篇章|专章|一章|一节|哪一篇|哪章|哪节)")
@@ -49,10 +50,26 @@ class Intent:
                 "reason": "the query names " + "、".join(self.named)}
 
 
+def named_places(text: str, forms: dict[str, tuple[str, ...]]) -> list[str]:
+    """The places a text names, in order of mention. The longest name wins where names
+    overlap, so 天津市 names 天津市 and not 津市."""
+    found = sorted(((m.start(), -len(f), m.end(), place) for place, fs in forms.items() for f in fs
+                    for m in re.finditer(re.escape(f), text)))
+    named: list[str] = []
+    covered = -1
+    for start, _, end, place in found:
+        if start >= covered:
+            covered = end
+            if place not in named:
+                named.append(place)
+    return named
+
+
 def analyse(text: str, documents: Iterable[DocumentInfo], filtered: bool = False) -> Intent:
     """``filtered``: the user chose documents explicitly, so names in the query prefer nothing."""
     docs = list(documents)
-    cities = sorted({d.city for d in docs if d.city in text}, key=text.find)
+    forms = {d.city: name_forms(d.city) for d in docs}
+    cities = named_places(text, forms)
     kinds = sorted({k for k, words in KIND_WORDS.items() if any(w in text for w in words)})
     preferred: tuple[str, ...] = ()
     named: list[str] = []
@@ -65,7 +82,8 @@ def analyse(text: str, documents: Iterable[DocumentInfo], filtered: bool = False
         named = cities + ([k for k in kinds if kind_chosen] if kind_chosen else [])
         strength = 2 if kind_chosen and len(kind_chosen) < len(chosen) else 1
         for city in cities:
-            lexical = re.sub(f"{re.escape(city)}市?", " ", lexical)
+            for form in sorted(forms[city], key=len, reverse=True):
+                lexical = re.sub(f"{re.escape(form)}[省市]?", " ", lexical)
         for k in kinds:
             for w in sorted(KIND_WORDS[k], key=len, reverse=True):
                 lexical = lexical.replace(w, " ")

@@ -34,6 +34,7 @@ def make_schema(lexicon: Lexicon) -> Schema:
         grams=TEXT(analyzer=grams, phrase=True),
         head_words=TEXT(analyzer=words, phrase=False),
         head_grams=TEXT(analyzer=grams, phrase=False),
+        doc_words=TEXT(analyzer=words, phrase=False),
         ptype=ID(stored=True),
     )
 
@@ -111,7 +112,9 @@ class LexicalIndex:
             self._pool.put(searcher)
 
     @staticmethod
-    def build(path: Path, passages: list[Passage], lexicon: Lexicon) -> None:
+    def build(path: Path, passages: list[Passage], lexicon: Lexicon, documents: dict[str, str]) -> None:
+        """``documents``: doc id → the words that name it (place, title, period, year), searchable
+        on every passage, since a passage of a provincial report rarely names its province."""
         path.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(path), make_schema(lexicon))
         writer = ix.writer(limitmb=256)
@@ -125,6 +128,7 @@ class LexicalIndex:
                 grams=p.body_text,
                 head_words=heading,
                 head_grams=heading,
+                doc_words=documents.get(p.doc_id, ""),
                 ptype=p.kind,
             )
         writer.commit()
@@ -147,6 +151,7 @@ class LexicalIndex:
         for w in dict.fromkeys(words):
             should.append(Q.Term("words", w, boost=b.get("words", 1.0)))
             should.append(Q.Term("head_words", w, boost=b.get("headings", 1.5) * b.get("words", 1.0)))
+            should.append(Q.Term("doc_words", w, boost=b.get("document", 0.5)))
         for g in dict.fromkeys(grams):
             if len(g) == 2:
                 should.append(Q.Term("grams", g, boost=b.get("grams", 1.0)))

@@ -106,7 +106,7 @@ def passage_json(p: Passage, info: DocumentInfo) -> dict:
     return {
         "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
         "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
-        "text": p.text, "citation": citation_for(p, info), "url": permalink(p),
+        "text": p.text, "cells": list(p.cells), "citation": citation_for(p, info), "url": permalink(p),
     }
 
 

@@ -97,10 +97,12 @@ class Passage:
     section_ids: tuple[str, ...]
     ordinal: int
     context: str = ""
+    cells: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, d: dict) -> Passage:
-        return cls(**{**d, "section_path": tuple(d["section_path"]), "section_ids": tuple(d["section_ids"])})
+        return cls(**{**d, "section_path": tuple(d["section_path"]), "section_ids": tuple(d["section_ids"]),
+                      "cells": tuple(d.get("cells", ()))})
 
     @property
     def body_text(self) -> str:
@@ -121,6 +123,7 @@ class Passage:
             "section_ids": list(self.section_ids),
             "ordinal": self.ordinal,
             "context": self.context,
+            "cells": list(self.cells),
         }
 
 
@@ -251,10 +254,11 @@ def classify(line: Line) -> None:
     found = match_heading(clean)
     rule, marker_end = found if found else (None, 0)
     structural = rule is not None and rule.level in ("preface", "appendix", "pian", "zhang", "jie")
-    if structural and stands_alone(rule, clean):
+    run_in_end = structural_title_end(clean, marker_end) if structural and rule.run_in else None
+    if structural and stands_alone(rule, clean) and not (run_in_end and _has_gap(clean, marker_end, run_in_end)):
         line.kind, line.level = "heading", rule.level
-    elif structural and rule.run_in and (end := structural_title_end(clean, marker_end)):
-        line.kind, line.level, line.title_end = "item", rule.level, end
+    elif structural and run_in_end:
+        line.kind, line.level, line.title_end = "item", rule.level, run_in_end
     elif BOX_RE.match(clean) and len(clean) <= 80:
         line.kind = "box_title"
     elif CAPTION_RE.match(clean) and len(clean) <= 50 and not line.tabbed:
@@ -271,6 +275,11 @@ def classify(line: Line) -> None:
         line.kind, line.level, line.title_end = "item", rule.level, end
     else:
         line.kind = "text"
+
+
+def _has_gap(clean: str, marker_end: int, title_end: int) -> bool:
+    """``第一章 发展环境 当前……。``: a space after the title words and a sentence after it."""
+    return title_end < len(clean) and clean[title_end].isspace() and bool(SENTENCE_END_RE.search(clean, title_end))
 
 
 def is_title_fragment(line: Line) -> bool:
@@ -338,7 +347,7 @@ class _Builder:
 
     # --- passages -------------------------------------------------------------------------
     def emit(self, kind: str, start: int, end: int, search_text: str | None = None,
-             extra: Section | None = None, context: str = "") -> None:
+             extra: Section | None = None, context: str = "", cells: tuple[str, ...] = ()) -> None:
         chain = list(self.stack) + ([extra] if extra else [])
         path = tuple(s.title for s in chain)
         ids = tuple(s.section_id for s in chain)
@@ -365,6 +374,7 @@ class _Builder:
                 section_ids=ids,
                 ordinal=ordinal,
                 context=context,
+                cells=cells,
             )
         )
 
@@ -513,6 +523,8 @@ def _front_matter(b: _Builder, lines: list[Line]) -> int:
             break
         block.append(ln)
         i += 1
+    if not block:
+        return 0
     title_lines: list[Line] = []
     for ln in block:
         title_lines.append(ln)
@@ -690,7 +702,7 @@ def _box(b: _Builder, lines: list[Line], i: int) -> int:
     b.emit("box_title", title_line.content_start, title_line.content_end, extra=box)
     rows = _rows(body)
     cells = [ln for row in rows for ln in row]
-    tabular = bool(cells) and sum(len(c.clean.strip()) <= 20 for c in cells) >= 0.7 * len(cells)
+    tabular = bool(cells) and sum(len(_cell_text(c)) <= 20 for c in cells) >= 0.7 * len(cells)
     if tabular:
         _table(b, box, rows)
     else:
@@ -709,44 +721,143 @@ def _empty(line: Line) -> bool:
     return line.blank and "\t" not in line.raw
 
 
-def _rows(body: list[Line]) -> list[list[Line]]:
-    """Group cell lines into rows at blank lines; a lone short line after a
-    break continues the row before it (a wrapped cell)."""
-    rows: list[list[Line]] = [[]]
+Cell = list[Line]
+
+
+def _rows(body: list[Line]) -> list[list[Cell]]:
+    """Rows of cells. A tabbed line starts a cell (an empty one is an empty cell); an
+    untabbed line right after it continues it (``指标`` / ``类别``); rows end at blank
+    lines, and a lone short untabbed line after a break continues the row before it."""
+    rows: list[list[Cell]] = [[]]
+    after_break = False
     for ln in body:
-        if ln.blank:
+        if _empty(ln):
             if rows[-1]:
                 rows.append([])
+            after_break = True
             continue
-        if not ln.clean.strip() and ln.tabbed:
+        if ln.tabbed:
+            rows[-1].append([ln] if ln.spans else [])
+        elif rows[-1] and not after_break:
+            rows[-1][-1].append(ln)
+        elif not rows[-1] and len(rows) > 1 and len(ln.text) <= CELL_CONTINUATION:
+            rows[-2][-1].append(ln)
+        else:
+            rows[-1].append([ln])
+        after_break = False
+    return [r for r in rows if any(r)]
+
+
+def _cell_text(cell: Cell) -> str:
+    return "".join(WS_RE.sub("", ln.clean) for ln in cell)
+
+
+def _is_header_row(texts: list[str]) -> bool:
+    """A header line: short labels (2020年, 年均增速, [累计], 属性) or empty spans, no values."""
+    return any(texts) and all(len(c) <= 12 and not re.fullmatch(r"[\d.%≥≤<>—\-]+", c) for c in texts)
+
+
+def column_labels(header_rows: list[list[str]], width: int) -> list[str]:
+    """One label per column from stacked header rows. A lower row's empty cells sit under
+    labels that span both rows; its labels split the remaining upper labels evenly
+    (``“十四五”目标`` over ``到2025年`` and ``年均增速``). Without empty cells, it sits
+    under the rightmost upper labels."""
+    labels = list(header_rows[0])
+    for lower in header_rows[1:]:
+        if not any(lower):
             continue
-        if not ln.tabbed and len(ln.clean.strip()) <= CELL_CONTINUATION and not rows[-1] and len(rows) > 1:
-            rows[-2].append(ln)
+        if "" not in lower:
+            lower = [""] * max(0, width - len(lower)) + lower
+        empties = lower.count("")
+        spanned = len(labels) - empties
+        filled = len(lower) - empties
+        if spanned <= 0 or filled % spanned:
+            labels = [f"{u} {v}".strip() for u, v in zip(labels + [""] * len(lower), lower, strict=False)]
             continue
-        rows[-1].append(ln)
-    return [r for r in rows if r]
+        span = filled // spanned
+        merged, upper, run = [], 0, 0
+        for cell in lower:
+            if not cell:
+                merged.append(labels[upper] if upper < len(labels) else "")
+                upper += 1
+                run = 0
+            else:
+                merged.append(f"{labels[upper] if upper < len(labels) else ''} {cell}".strip())
+                run += 1
+                if run == span:
+                    upper += 1
+                    run = 0
+        labels = merged
+    return labels
 
 
-def _is_header_row(row: list[Line]) -> bool:
-    """Second header lines: a few short labels (2020年, 年均增速, [累计], 属性), no values."""
-    cells = [c.clean.strip() for c in row]
-    return len(cells) <= 4 and all(
-        len(c) <= 6 and not re.fullmatch(r"[\d.%≥≤<>—\-]+", c) for c in cells
-    )
-
-
-def _table(b: _Builder, box: Section, rows: list[list[Line]]) -> None:
-    header = [c.clean.strip() for c in rows[0]]
-    body_rows = rows[1:]
-    while body_rows and _is_header_row(body_rows[0]):
-        header += [c.clean.strip() for c in body_rows[0]]
-        body_rows = body_rows[1:]
-    head_text = " ".join(WS_RE.sub("", h) for h in header)
-    first = rows[0]
-    b.emit("table_header", first[0].content_start, (rows[len(rows) - len(body_rows) - 1][-1]).content_end,
-           search_text=f"{box.title} | {head_text}", extra=box, context=box.title)
+def _table(b: _Builder, box: Section, rows: list[list[Cell]]) -> None:
+    widths = [len(r) for r in rows[1:]]
+    width = max(set(widths), key=lambda w: (widths.count(w), w)) if widths else len(rows[0])
+    rows = _merge_orphans(rows, width)
+    texts = [[_cell_text(c) for c in row] for row in rows]
+    header = [texts[0]]
+    n_header = 1
+    while n_header < len(rows) and _is_header_row(texts[n_header]):
+        lower = texts[n_header]
+        if len(header) > 1 and "" in header[-1] and "" not in lower and len(header[-1]) < width:
+            header[-1] = header[-1] + lower
+        else:
+            header.append(lower)
+        n_header += 1
+    body = texts[n_header:]
+    labels = column_labels(header, width)
+    if len(labels) != width:
+        labels = (labels + [""] * width)[:width]
+    start = next(ln for c in rows[0] for ln in c).content_start
+    end = [ln for c in rows[n_header - 1] for ln in c][-1].content_end
+    head_text = " ".join(lb for lb in labels if lb)
+    b.emit("table_header", start, end, search_text=f"{box.title} | {head_text}", extra=box, context=box.title,
+           cells=tuple(labels))
     context = f"{box.title} {head_text}"
-    for row in body_rows:
-        cells = " ".join(WS_RE.sub("", c.clean) for c in row)
-        b.emit("table_row", row[0].content_start, row[-1].content_end,
-               search_text=f"{context} | {cells}", extra=box, context=context)
+    name_at = next((i for i, lb in enumerate(labels) if re.search(r"名称|^指标$", lb)), min(1, width - 1))
+    previous: list[str] = []
+    for row, cells in zip(rows[n_header:], body, strict=True):
+        aligned = _align(cells, previous, width, name_at)
+        previous = aligned
+        lines = [ln for c in row for ln in c]
+        if not lines:
+            continue
+        pairs = " ｜ ".join(f"{lb} {v}" if lb and not _is_label_column(lb) else v
+                           for lb, v in zip(labels, aligned, strict=False) if v)
+        b.emit("table_row", lines[0].content_start, lines[-1].content_end,
+               search_text=f"{context} | {pairs}", extra=box, context=context, cells=tuple(aligned))
+
+
+def _merge_orphans(rows: list[list[Cell]], width: int) -> list[list[Cell]]:
+    """A category cell set apart by blank lines (``经济`` / ``发展``, or one character a
+    line) is a row of one cell before a row one cell short: it is that row's first cell."""
+    out: list[list[Cell]] = []
+    for row in rows:
+        if out and len(out[-1]) == 1 and len(row) == width - 1 and len(out) > 1:
+            out[-1] = out[-1] + row
+        else:
+            out.append(row)
+    return out
+
+
+def _align(cells: list[str], previous: list[str], width: int, name_at: int) -> list[str]:
+    """A row short of cells lacks its merged leading (category) cells; an empty leading
+    cell is merged from the row above. Either way it inherits them. A row with a cell too
+    many names a sub-indicator (城镇化率 / 常住人口城镇化率): its two name cells are one."""
+    if len(cells) < width:
+        missing = width - len(cells)
+        cells = (previous[:missing] if len(previous) >= missing else [""] * missing) + cells
+    cells = list(cells)
+    while len(cells) > width and name_at + 1 < len(cells):
+        cells[name_at:name_at + 2] = [f"{cells[name_at]} {cells[name_at + 1]}".strip()]
+    for i, value in enumerate(cells):
+        if value or i >= len(previous) or i >= width - 1:
+            break
+        cells[i] = previous[i]
+    return cells
+
+
+def _is_label_column(label: str) -> bool:
+    """Columns whose value is self-explaining in search text (the row's name, number, category)."""
+    return bool(re.search(r"名称|序号|类别|分类|^指标$|^项目$|^类型$", label))

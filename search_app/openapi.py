@@ -39,7 +39,7 @@ def openapi_spec(catalog: Catalog | None = None) -> dict:
 
     passage_props = {
         "passage_id": STR, "doc_id": STR, "source": STR, "title": STR, "section_path": STR_LIST,
-        "kind": STR, "start": INT, "end": INT, "text": STR, "citation": STR, "url": STR,
+        "kind": STR, "start": INT, "end": INT, "text": STR, "cells": STR_LIST, "citation": STR, "url": STR,
     }
     hit = {
         "type": "object",

@@ -79,7 +79,8 @@ def blocks_for(s: Searcher, doc_id: str) -> list[Block]:
 
 
 def cells(p: Passage) -> list[str]:
-    return [c.strip() for c in p.text.split("\n") if c.strip()] or [p.text.strip()]
+    """A table row's cells aligned with its header (merged cells filled in), as the parser found them."""
+    return list(p.cells) or [c.strip() for c in p.text.split("\n") if c.strip()] or [p.text.strip()]
 
 
 @bp.get("/doc/<doc_id>")

@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint index eval bench load clean browser
+.PHONY: run test lint index provinces eval bench load clean browser
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(VENV)/.test-deps
 
 index: $(VENV)/.run-deps
 	$(BIN)/plansearch index
+
+## make provinces: add the 13 provincial 2026 work reports (collections/provinces) to the corpus and index
+provinces: $(VENV)/.run-deps
+	$(BIN)/plansearch add --catalog collections/provinces/catalog.yaml
 
 eval: $(VENV)/.run-deps
 	$(BIN)/plansearch eval ../shared/eval/dev.jsonl --mode all

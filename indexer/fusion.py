@@ -38,3 +38,15 @@ def convex(scored: Sequence[Sequence[tuple[str, float]]],
             total[doc] = total.get(doc, 0.0) + w * norm
             first_seen.setdefault(doc, (rank, li))
     return sorted(total.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
+
+
+def union_by_score(*runs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Candidate lists from one scorer (same scale) merged: each id once, at its best score,
+    best first; ties keep first-seen order, so the result is deterministic."""
+    best: dict[str, float] = {}
+    for run in runs:
+        for pid, score in run:
+            if pid not in best or score > best[pid]:
+                best[pid] = score
+    order = {pid: i for i, pid in enumerate(best)}
+    return sorted(best.items(), key=lambda kv: (-kv[1], order[kv[0]]))

@@ -17,7 +17,8 @@ from pathlib import Path
 from indexer.corpus import DocumentInfo
 from indexer.places import name_forms
 
-COMPARE_RE = re.compile(r"各地|各市|各城市|各个城市|各县|哪些城市|哪些地方|几个城市|几座城市|对比|比较|分别")
+COMPARE_RE = re.compile(r"各地|各市|各城市|各个城市|各县|各省|各省份|各省市|哪些省|哪些城市|哪些地方"
+                        r"|几个城市|几座城市|对比|比较|分别")
 SECTION_RE = re.compile(r"(章节|部分|篇章|专章|一章|一节|哪一篇|哪章|哪节)")
 QUESTION_RE = re.compile(
     r"[？?吗呢]|怎么|怎样|如何|什么|多少|哪些|哪里|哪儿|有没有|能不能|会不会|是不是|是否|为什么|为何|打算|咋"

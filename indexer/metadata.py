@@ -15,14 +15,15 @@ from indexer.segment import TITLE_LINE_RE, WS_RE, ParsedDocument
 
 KINDS = (
     ("政府工作报告", re.compile(r"政府工作报告|工作报告")),
-    ("规划纲要", re.compile(r"五年规划.*纲要|规划纲要|规划和.*纲要|规划.*远景目标")),
+    ("规划纲要", re.compile(r"五年(?:规划|计划).*纲要|规划纲要|计划纲要|规划和.*纲要|规划.*远景目标")),
     ("专项规划", re.compile(r"规划")),
     ("计划", re.compile(r"计划")),
     ("实施方案", re.compile(r"方案")),
 )
 OTHER_KIND = "其他"
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_PERIOD_RE = re.compile(r"第(十[一二三四五六七八九]?)个五年|“?(十[一二三四五六七八九]?)五”?(?:规划|时期|期间)")
+_PERIOD_RE = re.compile(r"第(十[一二三四五六七八九]?)个五年|“(十[一二三四五六七八九]?)五”"
+                        r"|(十[一二三四五六七八九]?)五(?:规划|时期|期间)")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 _SESSION_PLACE_RE = re.compile(r"在((?:[\u4e00-\u9fff]{1,10}?(?:自治区|省|市|县|区|州|盟|旗)){1,3})第")
 # A text that names itself in its first sentence: ``常德市…纲要，根据……编制``.
@@ -69,7 +70,7 @@ def detect(title: str, front: str, fallback_title: str) -> Detected:
     period = ""
     m = _PERIOD_RE.search(base)
     if m:
-        numeral = m.group(1) or m.group(2)
+        numeral = m.group(1) or m.group(2) or m.group(3)
         n = 10 + _CN_DIGITS.get(numeral[1:], 0) if numeral else None
         period = period_name(n) if n else ""
     year_m = _YEAR_RE.search(re.sub(r"\s", "", base)) or _YEAR_RE.search(re.sub(r"\s", "", front))

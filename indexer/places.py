@@ -26,7 +26,7 @@ def name_forms(place: str) -> tuple[str, ...]:
     forms = [place]
     m = _ETHNIC_RE.match(place)
     if m:
-        forms.append(m.group(1))
+        return (place, m.group(1))
     for suffix in SUFFIXES:
         if place.endswith(suffix) and len(place) - len(suffix) >= 2:
             forms.append(place[: -len(suffix)])

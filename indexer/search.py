@@ -19,7 +19,7 @@ from indexer.corpus import Catalog, DocumentInfo, corpus_hash
 from indexer.dense import DenseIndex
 from indexer.embed import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QueryError
-from indexer.fusion import convex, rrf
+from indexer.fusion import convex, rrf, union_by_score
 from indexer.intent import Intent, analyse
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
 from indexer.segment import Passage
@@ -343,6 +343,20 @@ class Searcher:
             dense = [(self.passages[r].passage_id, s) for r, s in self.dense.search(qvec, n, mask)]
         if intent.section and mode != "dense":
             sections = self._section_list(lexical_pq, doc_filter, n)
+        # The documents a query names always supply candidates of their own: in a large
+        # corpus their passages would otherwise be crowded out before the preference applies.
+        named = [d for d in intent.preferred_docs if d in allowed]
+        if named and bm25 and not (pq.phrases or pq.excluded):
+            bm25 = union_by_score(bm25, self.lexical.search(lexical_pq, limit=n,
+                                                            filter_query=self.lexical.filter_for(named)))
+        if named and dense:
+            own = np.zeros(len(self.passages), dtype=bool)
+            for d in named:
+                own |= self.doc_rows[d]
+            dense = union_by_score(dense, [(self.passages[r].passage_id, s)
+                                           for r, s in self.dense.search(qvec, n, mask & own)])
+        if named and sections:
+            sections = union_by_score(sections, self._section_list(lexical_pq, named, n))
         # A quoted phrase asks for every place it occurs: all its matches take part.
         lexical = bm25 if pq.phrases else bm25[:n]
         bm25_weight = self.cfg.search.question_bm25_weight if intent.question else 1.0

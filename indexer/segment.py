@@ -106,7 +106,11 @@ class Passage:
 
     @property
     def body_text(self) -> str:
-        """The search text without its box title and column headers."""
+        """What BM25 indexes as the body: the search text without its box title and column
+        headers; for a table row, its cell values alone (the labels, repeated on every row,
+        would match every question that says 目标 or 2020年)."""
+        if self.cells and self.kind == "table_row":
+            return " ".join(c for c in self.cells if c)
         return self.search_text[len(self.context):].lstrip(" |") if self.context else self.search_text
 
     def to_json(self) -> dict:

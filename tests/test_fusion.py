@@ -46,3 +46,11 @@ def test_interleaving_takes_each_document_in_turn():
     docs = ["A", "A", "B", "A", "C"]
     assert [pid for pid, _ in interleave_documents(ranked, docs)] == ["a1", "b1", "c1", "a2", "a3"]
     assert interleave_documents([], []) == []
+
+
+def test_union_by_score_keeps_each_id_once_at_its_best_score_deterministically():
+    from indexer.fusion import union_by_score
+
+    merged = union_by_score([("a", 3.0), ("b", 1.0)], [("b", 2.5), ("c", 1.0), ("a", 0.5)])
+    assert merged == [("a", 3.0), ("b", 2.5), ("c", 1.0)]
+    assert union_by_score([("x", 1.0)], [("y", 1.0)]) == [("x", 1.0), ("y", 1.0)]

@@ -14,7 +14,6 @@ from indexer.segment import Passage
 from search_app.params import parse_search_args
 
 bp = Blueprint("views", __name__)
-HEADING_TAGS = {"title": "h1", "preface": "h2", "pian": "h2", "zhang": "h3", "jie": "h4"}
 MODE_LABELS = {"hybrid": "综合", "bm25": "关键词", "dense": "语义"}
 EXAMPLES = ["城陵矶新港区", "“五溪人才行动计划”", "老人以后谁来照顾？", "各地冷链物流建设", "常德 地区生产总值 2025年"]
 
@@ -72,10 +71,15 @@ def blocks_for(s: Searcher, doc_id: str) -> list[Block]:
             blocks[-1].passages.append(p)
         elif p.kind == "heading":
             level = levels.get(p.section_ids[-1], ("", ""))[0] if p.section_ids else ""
-            blocks.append(Block("heading", [p], tag=HEADING_TAGS.get(level, "h5")))
+            blocks.append(Block("heading", [p], tag=heading_tag(level, len(p.section_ids) - 1)))
         else:
             blocks.append(Block(p.kind, [p]))
     return blocks
+
+
+def heading_tag(level: str, depth: int) -> str:
+    """By depth in the document's own tree, so a report's 一、 is as prominent as a plan's 篇."""
+    return "h1" if level == "title" else f"h{min(2 + max(depth, 0), 5)}"
 
 
 def cells(p: Passage) -> list[str]:

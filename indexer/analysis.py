@@ -20,6 +20,8 @@ from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
 
+from indexer.errors import IndexCorruptError
+
 WORD_CHAR_RE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff%.．]")
 QUOTED_RE = re.compile(r"[“\"「『]([^“”\"」』\s，。、；：！？,.;:!?（）()]{2,14})[”\"」』]")
 BOX_NAME_RE = re.compile(r"^(?:专栏\s*\d*|表\s*\d+(?:-\d+)?)[：:\s]*(.+)$")
@@ -89,7 +91,10 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
-        return cls(path.read_text(encoding="utf-8").splitlines())
+        try:
+            return cls(path.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexCorruptError(f"{path} cannot be read ({exc}); rebuild with: plansearch index") from exc
 
     def save(self, path: Path) -> None:
         path.write_text("\n".join(self.words) + "\n", encoding="utf-8")

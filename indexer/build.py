@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -18,11 +19,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indexer.analysis import Lexicon
+from indexer.buildlock import BuildLock
 from indexer.config import Config
 from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
-from indexer.dense import DenseIndex, EmbeddingCache
+from indexer.dense import DenseIndex, EmbeddingCache, model_fingerprint
 from indexer.embed import Embedder, make_embedder
-from indexer.errors import BuildError, IndexMissingError
+from indexer.errors import BuildError, IndexCorruptError, IndexMissingError, PlansearchError
 from indexer.lexical import LexicalIndex
 from indexer.places import name_forms
 from indexer.segment import ParsedDocument, Passage, parse
@@ -58,6 +60,34 @@ def document_words(info: DocumentInfo) -> str:
     return " ".join([*name_forms(info.city), info.title, info.short_title, info.period, f"{info.year}年", info.kind])
 
 
+def checksums(build_path: Path) -> dict[str, str]:
+    """sha256 of every file of a build (manifest.json aside), by path relative to the build."""
+    out = {}
+    for path in sorted(p for p in build_path.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        out[path.relative_to(build_path).as_posix()] = h.hexdigest()
+    return out
+
+
+def verify_build(cfg: Config, path: Path, docs: list[Document], embedder: Embedder,
+                 passages: list[Passage]) -> None:
+    """Load a build as ``serve`` would, and search it once per mode."""
+    from indexer.search import Searcher
+
+    searcher = Searcher(cfg, embedder=embedder, build_path=path, documents=docs)
+    try:
+        words = (re.sub(r"[^\w]", "", p.search_text)[:8] for p in passages)
+        probe = next((w for w in words if len(w) >= 4), "")
+        for mode in ("bm25", "dense", "hybrid"):
+            if probe and not searcher.search(probe, mode=mode, k=1).hits:
+                raise IndexCorruptError(f"a {mode} search for {probe!r} found nothing in {path.name}")
+    finally:
+        searcher.close()
+
+
 def builds_dir(cfg: Config) -> Path:
     return cfg.index_dir / BUILDS
 
@@ -76,16 +106,21 @@ def _stderr(line: str) -> None:
 def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[str], None] = _stderr,
                 progress: bool = True) -> BuildReport:
     """Build over the catalog's documents and switch ``current`` to the new build."""
-    docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
-    report = build(cfg, docs, embedder, log, progress)
-    switch_to(cfg, report.path)
+    with BuildLock(cfg.index_dir, cfg.cache_dir):
+        docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
+        report = build(cfg, docs, embedder, log, progress)
+        switch_to(cfg, report.path)
     return report
 
 
 def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
           log: Callable[[str], None] = _stderr, progress: bool = True) -> BuildReport:
     """Write a complete build of ``docs`` under ``builds/`` without switching to it,
-    so that ``plansearch add`` can change the corpus and the index together."""
+    so that ``plansearch add`` can change the corpus and the index together.
+
+    The caller holds the BuildLock. The build is loaded once the way ``serve`` loads it
+    and probed with a query per mode before it is returned; one that cannot serve is
+    discarded and reported, never switched in."""
     t0 = time.perf_counter()
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]
@@ -114,13 +149,16 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         LexicalIndex.build(tmp / "bm25", passages, lexicon, {d.id: document_words(d.info) for d in docs})
 
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
-        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id)
+        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, model_fingerprint(embedder), embedder.dim)
+        if cache.rejected:
+            log(f"embedding cache: {cache.rejected}; re-embedding")
         vectors, embedded = _embed(cache, embedder, texts, cfg.embedding.batch_size, progress, log)
         DenseIndex.save(tmp, vectors)
         cache.save()
 
         manifest = {
             "format": FORMAT_VERSION,
+            "files": checksums(tmp),
             "build_id": build_id,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedding": {**cfg.embedding.identity(), "model_id": embedder.model_id, "dim": embedder.dim},
@@ -134,6 +172,12 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
                                            encoding="utf-8")
         final = root / build_id
         os.replace(tmp, final)
+        try:
+            verify_build(cfg, final, docs, embedder, passages)
+        except PlansearchError as exc:
+            discard(final)
+            raise BuildError(f"the new build cannot serve ({exc}); the previous index, if any, "
+                             "is still serving") from exc
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"index build failed ({exc}); the previous index, if any, is still serving") from exc

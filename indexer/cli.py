@@ -30,6 +30,21 @@ def _friendly(fn):
     return wrapper
 
 
+def _stop_cleanly(signum, frame) -> None:
+    """SIGTERM unwinds like an error, so a build removes its temp folder and its lock."""
+    raise SystemExit(128 + signum)
+
+
+def _cleanup_on_signals(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _stop_cleanly)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 @click.group()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="config file (default: the project's config.yaml or $PLANSEARCH_CONFIG)")
@@ -54,6 +69,7 @@ def _catalog(ctx: click.Context):
 @click.option("--quiet", is_flag=True, help="no progress bar")
 @click.pass_context
 @_friendly
+@_cleanup_on_signals
 def index(ctx: click.Context, quiet: bool) -> None:
     """Build the BM25 and embedding indexes and switch them in atomically."""
     from indexer.build import build_index
@@ -200,6 +216,7 @@ def _report_change(change) -> None:
 @click.option("--quiet", is_flag=True, help="no progress bar")
 @click.pass_context
 @_friendly
+@_cleanup_on_signals
 def add(ctx, file, batch_file, doc_id, title, short_title, city, kind, period, year, replace, quiet) -> None:
     """Add a document (or a catalog of them): corpus, catalog and index change together or not at all."""
     from indexer.collection import NewDocument, add_documents, read_batch
@@ -223,6 +240,7 @@ def add(ctx, file, batch_file, doc_id, title, short_title, city, kind, period, y
 @click.option("--quiet", is_flag=True, help="no progress bar")
 @click.pass_context
 @_friendly
+@_cleanup_on_signals
 def remove(ctx, doc_id: str, quiet: bool) -> None:
     """Remove a document from the corpus, the catalog and the index."""
     from indexer.collection import remove_document
@@ -293,18 +311,22 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     def reload_in_background(signum, frame):
         def run():
             try:
-                fresh = holder.reload()
+                fresh, changed = holder.reload()
             except PlansearchError as exc:
                 click.echo(f"reload failed, still serving {holder.current.build_id}: {exc}", err=True)
             else:
-                click.echo(f"reloaded: now serving index {fresh.build_id}", err=True)
+                state = "now serving" if changed else "unchanged, still serving"
+                click.echo(f"reload: {state} index {fresh.build_id}", err=True)
 
         threading.Thread(target=run, name="reload", daemon=True).start()
 
     signal.signal(signal.SIGHUP, reload_in_background)
     click.echo(f"plansearch serving index {holder.current.build_id} on http://{host}:{port}/ "
                f"(kill -HUP {os.getpid()} reloads the newest build)", err=True)
-    waitress.serve(app, host=host, port=port, threads=8, ident="plansearch")
+    s = cfg.server
+    waitress.serve(app, host=host, port=port, threads=s.threads, connection_limit=s.connection_limit,
+                   channel_timeout=s.channel_timeout, cleanup_interval=max(1, s.channel_timeout // 2),
+                   ident="plansearch")
 
 
 if __name__ == "__main__":

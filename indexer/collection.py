@@ -21,6 +21,7 @@ import yaml
 
 from indexer import textfile
 from indexer.build import BuildReport, build, discard, switch_to
+from indexer.buildlock import BuildLock
 from indexer.config import Config
 from indexer.corpus import CATALOG_FILE, Catalog, Document, DocumentInfo
 from indexer.embed import Embedder
@@ -132,26 +133,28 @@ def read_batch(path: Path) -> list[NewDocument]:
 def add_documents(cfg: Config, batch: list[NewDocument], replace: bool = False,
                   embedder: Embedder | None = None, log: Callable[[str], None] | None = None,
                   progress: bool = True) -> Change:
-    catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
     prepared = [prepare(n, cfg.max_document_bytes) for n in batch]
-    _check_new(catalog, prepared, replace)
-    new_ids = {p.info.id for p in prepared}
-    kept = [catalog.read(i) for i in catalog.ids if i not in new_ids]
-    after = catalog.with_entries([p.info for p in prepared])
-    report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress)
-    _commit(cfg, after, report, write={p.info.file: p.data for p in prepared}, delete=[])
+    with BuildLock(cfg.index_dir, cfg.cache_dir):
+        catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+        _check_new(catalog, prepared, replace)
+        new_ids = {p.info.id for p in prepared}
+        kept = [catalog.read(i) for i in catalog.ids if i not in new_ids]
+        after = catalog.with_entries([p.info for p in prepared])
+        report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress)
+        _commit(cfg, after, report, write={p.info.file: p.data for p in prepared}, delete=[])
     return Change(prepared, [], report)
 
 
 def remove_document(cfg: Config, doc_id: str, embedder: Embedder | None = None,
                     log: Callable[[str], None] | None = None, progress: bool = True) -> Change:
-    catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
-    info = catalog.info(doc_id)
-    if len(catalog) == 1:
-        raise CatalogError(f"{doc_id} is the only document; an index needs at least one")
-    after = catalog.with_entries([], removed=(doc_id,))
-    report = _build(cfg, [catalog.read(i) for i in after.ids], embedder, log, progress)
-    _commit(cfg, after, report, write={}, delete=[info.file])
+    with BuildLock(cfg.index_dir, cfg.cache_dir):
+        catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+        info = catalog.info(doc_id)
+        if len(catalog) == 1:
+            raise CatalogError(f"{doc_id} is the only document; an index needs at least one")
+        after = catalog.with_entries([], removed=(doc_id,))
+        report = _build(cfg, [catalog.read(i) for i in after.ids], embedder, log, progress)
+        _commit(cfg, after, report, write={}, delete=[info.file])
     return Change([], [doc_id], report)
 
 

@@ -37,6 +37,7 @@ class SearchConfig:
     prefer_boost: float = 1.25
     candidates: int = 100
     max_query_chars: int = 500
+    max_embed_chars: int = 64
     boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5, "document": 0.5})
 
 
@@ -44,6 +45,15 @@ class SearchConfig:
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8000
+    # waitress: worker threads, open connections, and seconds before an idle or half-sent
+    # connection is dropped (the default 120 s let 100 half-open sockets lock everyone out).
+    threads: int = 16
+    connection_limit: int = 1000
+    channel_timeout: int = 10
+    # Searches running at once; a search that waits longer than queue_timeout_s for a slot
+    # gets 503 with Retry-After instead of queueing forever. Health never waits.
+    max_concurrent_searches: int = 4
+    queue_timeout_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,14 @@ def config_from_dict(raw: dict, base: Path) -> Config:
     if int(search.rrf_k) < 1 or int(search.candidates) < 10:
         raise ConfigError("search.rrf_k must be ≥ 1 and search.candidates ≥ 10")
     server = section("server", ServerConfig)
+    for key in ("threads", "connection_limit", "channel_timeout", "max_concurrent_searches"):
+        if not isinstance(getattr(server, key), int) or getattr(server, key) < 1:
+            raise ConfigError(f"server.{key} must be a positive integer")
+    if server.max_concurrent_searches >= server.threads:
+        raise ConfigError("server.max_concurrent_searches must be below server.threads, so health "
+                          "and shed requests always find a thread")
+    if not isinstance(search.max_embed_chars, int) or search.max_embed_chars < 8:
+        raise ConfigError("search.max_embed_chars must be an integer ≥ 8")
 
     def path_of(key: str, default: str) -> Path:
         p = Path(str(raw.get(key) or default))

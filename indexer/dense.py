@@ -4,38 +4,64 @@ cache keyed by (model id, text hash), so a rebuild embeds only what changed."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from indexer.embed import Embedder
-from indexer.errors import IndexCorruptError
+from indexer.errors import EmbedderError, IndexCorruptError
 
 
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-class EmbeddingCache:
-    """Vectors of texts already embedded by one model, in ``DIR/<model>/``."""
+CACHE_FILE = "cache.npz"
+PROBE_TEXT = "plansearch 嵌入缓存探针：推进高质量发展"
 
-    def __init__(self, root: Path, model_id: str) -> None:
-        slug = hashlib.sha256(model_id.encode()).hexdigest()[:16]
-        self.dir = root / slug
+
+def model_fingerprint(embedder: Embedder) -> str:
+    """Who the vectors belong to: the model's name and its embedding of a fixed probe text,
+    so a different model behind the same name or path never reuses another's vectors."""
+    probe = np.round(np.asarray(embedder.embed_passages([PROBE_TEXT]), dtype=np.float64), 4)
+    return hashlib.sha256(embedder.model_id.encode() + probe.tobytes()).hexdigest()[:16]
+
+
+class EmbeddingCache:
+    """Vectors of texts already embedded by one model, in ``DIR/<fingerprint>/cache.npz``.
+
+    One file holds the keys and the vectors together and is replaced with one rename, so
+    concurrent builds can only ever read one writer's complete pair. On load, keys, shape,
+    dimension and finiteness are checked; a cache that fails any check is ignored (it only
+    costs re-embedding), never used.
+    """
+
+    def __init__(self, root: Path, model_id: str, fingerprint: str, dim: int) -> None:
+        self.dir = root / fingerprint
         self.model_id = model_id
+        self.dim = dim
         self._vectors: dict[str, np.ndarray] = {}
-        keys_file, vec_file = self.dir / "keys.json", self.dir / "vectors.npy"
-        if keys_file.is_file() and vec_file.is_file():
+        self.rejected: str | None = None
+        path = self.dir / CACHE_FILE
+        if path.is_file():
             try:
-                keys = json.loads(keys_file.read_text(encoding="utf-8"))["keys"]
-                vecs = np.load(vec_file, allow_pickle=False)
-            except (OSError, ValueError, KeyError):
-                keys, vecs = [], None  # a damaged cache only costs re-embedding
-            if vecs is not None and len(keys) == len(vecs):
-                self._vectors = dict(zip(keys, vecs, strict=True))
+                with np.load(path, allow_pickle=False) as data:
+                    keys, vecs = data["keys"], data["vectors"]
+                    self._check(keys, vecs)
+                    self._vectors = dict(zip(keys.tolist(), vecs, strict=True))
+            except (OSError, ValueError, KeyError, EOFError) as exc:
+                self.rejected = f"{path} ignored: {exc}"
+
+    def _check(self, keys: np.ndarray, vecs: np.ndarray) -> None:
+        if keys.ndim != 1 or vecs.ndim != 2 or len(keys) != len(vecs):
+            raise ValueError(f"keys {keys.shape} and vectors {vecs.shape} do not pair up")
+        if len(vecs) and vecs.shape[1] != self.dim:
+            raise ValueError(f"vectors have {vecs.shape[1]} dimensions, the model {self.dim}")
+        if not np.isfinite(vecs).all():
+            raise ValueError("vectors hold NaN or infinity")
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -52,23 +78,27 @@ class EmbeddingCache:
         by_key = {k: t for k, t in zip(keys, texts, strict=True)}
         for i in range(0, len(todo), batch_size):
             batch = todo[i : i + batch_size]
-            vecs = embedder.embed_passages([by_key[k] for k in batch])
+            vecs = np.asarray(embedder.embed_passages([by_key[k] for k in batch]), dtype=np.float32)
+            if vecs.shape != (len(batch), self.dim) or not np.isfinite(vecs).all():
+                raise EmbedderError(f"{self.model_id} returned {vecs.shape} vectors with non-finite values "
+                                    f"or the wrong shape for {len(batch)} texts of {self.dim} dimensions")
             self._vectors.update(zip(batch, vecs, strict=True))
             if progress:
                 progress(len(batch))
-        dim = embedder.dim
-        out = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        out = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
         return out.astype(np.float32), len(todo)
 
     def save(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         keys = list(self._vectors)
-        vecs = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
-        tmp_v, tmp_k = self.dir / "vectors.tmp.npy", self.dir / "keys.tmp.json"
-        np.save(tmp_v, vecs.astype(np.float32), allow_pickle=False)
-        tmp_k.write_text(json.dumps({"model_id": self.model_id, "keys": keys}), encoding="utf-8")
-        os.replace(tmp_v, self.dir / "vectors.npy")
-        os.replace(tmp_k, self.dir / "keys.json")
+        vecs = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+        tmp = self.dir / f".{CACHE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
+            with tmp.open("wb") as f:
+                np.savez(f, keys=np.array(keys, dtype="<U32"), vectors=vecs.astype(np.float32))
+            os.replace(tmp, self.dir / CACHE_FILE)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 class DenseIndex:
@@ -84,13 +114,15 @@ class DenseIndex:
         path = directory / cls.FILE
         try:
             vectors = np.load(path, allow_pickle=False, mmap_mode=None)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             raise IndexCorruptError(f"{path} cannot be read: {exc}") from exc
         if vectors.shape != (expected_rows, expected_dim) or vectors.dtype != np.float32:
             raise IndexCorruptError(
                 f"{path} holds {vectors.shape} {vectors.dtype}; the manifest says "
                 f"({expected_rows}, {expected_dim}) float32"
             )
+        if not np.isfinite(vectors).all():
+            raise IndexCorruptError(f"{path} holds NaN or infinite values")
         return cls(vectors)
 
     @staticmethod

@@ -78,6 +78,10 @@ class BuildError(PlansearchError):
     exit_code = 5
 
 
+class BuildLockedError(BuildError):
+    """Another build holds the index's build lock."""
+
+
 class QueryError(PlansearchError):
     """A query or search parameter that cannot be searched (empty, too long, bad filter)."""
 

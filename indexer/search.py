@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from indexer.analysis import Lexicon, is_word_char, normalize, normalize_char, word_tokens
-from indexer.build import current_build
+from indexer.build import checksums, current_build
 from indexer.config import Config
-from indexer.corpus import Catalog, DocumentInfo, corpus_hash
+from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
 from indexer.dense import DenseIndex
 from indexer.embed import Embedder, make_embedder
-from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QueryError
+from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, PlansearchError, QueryError
 from indexer.fusion import convex, rrf, union_by_score
 from indexer.intent import Intent, analyse
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
@@ -188,12 +188,30 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
 class Searcher:
     """A loaded index build: passages, outlines, BM25, vectors and the embedder."""
 
-    def __init__(self, cfg: Config, embedder: Embedder | None = None, build_path: Path | None = None) -> None:
+    def __init__(self, cfg: Config, embedder: Embedder | None = None, build_path: Path | None = None,
+                 documents: list[Document] | None = None) -> None:
+        """``documents``: the corpus as it will be (a build made by ``add`` is verified before
+        its files are in place); by default the catalog's documents on disk."""
         self.cfg = cfg
         self.path = build_path or current_build(cfg)
+        try:
+            self._load(embedder, documents)
+        except PlansearchError:
+            raise
+        except Exception as exc:  # damage that the checks above let through still names the fix
+            raise IndexCorruptError(f"index {self.path.name} cannot be loaded ({type(exc).__name__}: {exc}); "
+                                    "rebuild with: plansearch index") from exc
+
+    def _load(self, embedder: Embedder | None, documents: list[Document] | None) -> None:
+        cfg = self.cfg
         self.manifest = _read_manifest(self.path)
-        self.catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
-        self._check_compatible()
+        _verify_checksums(self.path, self.manifest["files"])
+        if documents is None:
+            self.catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+            documents = self.catalog.documents()
+        else:
+            self.catalog = Catalog(cfg.corpus_dir, [d.info for d in documents], cfg.max_document_bytes)
+        self._check_compatible(documents)
         self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
         self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}
         self._normalized = [normalize(p.search_text) for p in self.passages]
@@ -203,6 +221,8 @@ class Searcher:
             self.outlines = json.loads((self.path / "outline.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"outline.json in {self.path} cannot be read: {exc}") from exc
+        if not isinstance(self.outlines, dict) or set(self.outlines) != set(self.catalog.ids):
+            raise IndexCorruptError(f"outline.json in {self.path} does not hold one outline per document")
         self._anchors: dict[tuple[str, str], str] | None = None
         self.lexicon = Lexicon.load(self.path / "lexicon.txt")
         self.lexical = LexicalIndex(self.path / "bm25", self.lexicon, dict(cfg.search.boosts))
@@ -222,7 +242,7 @@ class Searcher:
     def build_id(self) -> str:
         return self.manifest["build_id"]
 
-    def _check_compatible(self) -> None:
+    def _check_compatible(self, docs: list[Document]) -> None:
         built = self.manifest["embedding"]
         wanted = self.cfg.embedding.identity()
         diffs = [k for k, v in wanted.items() if built.get(k) != v]
@@ -230,7 +250,6 @@ class Searcher:
             raise IndexMismatchError(
                 f"index {self.path.name} was built with a different embedding config "
                 f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)}); rebuild with: plansearch index")
-        docs = self.catalog.documents()
         if corpus_hash(docs) != self.manifest["corpus_hash"]:
             raise IndexMismatchError(
                 f"the corpus changed since index {self.path.name} was built; rebuild with: plansearch index")
@@ -278,6 +297,10 @@ class Searcher:
             note = "nothing to search for: the query has no words, only punctuation, spaces or exclusions"
             return SearchResponse(query, mode, k, offset, 0, (time.perf_counter() - t0) * 1000, [],
                                   None, [*pq.notes, note], [] if group == "doc" else None)
+        notes = list(pq.notes)
+        cap = self.cfg.search.max_embed_chars
+        if mode != "bm25" and len(pq.positive_text) > cap:
+            notes.append(f"semantic matching used the first {cap} characters of the query")
         filtered = bool(doc_ids or city or kind or period)
         allowed = self._allowed_docs(doc_ids, city, kind, period)
         intent = analyse(pq.terms, self.catalog, filtered)
@@ -302,7 +325,7 @@ class Searcher:
                        "total": len(ranked), "results": page(ranked)}
                       for doc, ranked in by_doc.items() for info in [self.catalog.info(doc)]]
         return SearchResponse(query, mode, k, offset, len(ranking.fused), (time.perf_counter() - t0) * 1000,
-                              page(ranking.fused), intent.explain(), list(pq.notes), groups)
+                              page(ranking.fused), intent.explain(), notes, groups)
 
     def _check(self, query, mode, k, offset, group, doc_ids, city, kind, period) -> None:
         if mode not in MODES:
@@ -339,7 +362,7 @@ class Searcher:
                 mask &= self._rows_of([pid for pid, _ in bm25])
             elif pq.excluded:
                 mask &= ~self._rows_excluding(pq)
-            qvec = self.embedder.embed_query(pq.positive_text)
+            qvec = self.embedder.embed_query(pq.positive_text[: self.cfg.search.max_embed_chars])
             dense = [(self.passages[r].passage_id, s) for r, s in self.dense.search(qvec, n, mask)]
         if intent.section and mode != "dense":
             sections = self._section_list(lexical_pq, doc_filter, n)
@@ -536,24 +559,43 @@ def _whole_query(pq: ParsedQuery) -> str:
     return "".join(_query_parts(pq))
 
 
+MANIFEST_FIELDS = {"build_id": str, "embedding": dict, "passages": int, "corpus_hash": str, "files": dict}
+
+
 def _read_manifest(path: Path) -> dict:
     mf = path / "manifest.json"
     if not mf.is_file():
         raise IndexMissingError(f"{path} has no manifest.json (an unfinished build?); run: plansearch index")
     try:
         manifest = json.loads(mf.read_text(encoding="utf-8"))
-        for key in ("build_id", "embedding", "passages", "corpus_hash"):
-            manifest[key]
-    except (ValueError, KeyError) as exc:
+    except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"{mf} is unreadable ({exc}); run: plansearch index") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorruptError(f"{mf} is not a JSON object; run: plansearch index")
+    for key, kind in MANIFEST_FIELDS.items():
+        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
+            raise IndexCorruptError(f"{mf}: '{key}' is missing or not {kind.__name__} "
+                                    "(a build from before checksums, or damaged); run: plansearch index")
+    emb = manifest["embedding"]
+    if not isinstance(emb.get("model_id"), str) or not isinstance(emb.get("dim"), int):
+        raise IndexCorruptError(f"{mf}: 'embedding' lacks model_id or dim; run: plansearch index")
     return manifest
+
+
+def _verify_checksums(path: Path, files: dict) -> None:
+    """Every file the manifest lists is there with its checksum, and nothing else is."""
+    actual = checksums(path)
+    damaged = sorted(name for name in set(files) | set(actual) if files.get(name) != actual.get(name))
+    if damaged:
+        raise IndexCorruptError(f"index {path.name} is damaged: {', '.join(damaged[:3])}"
+                                f"{' …' if len(damaged) > 3 else ''} differ from the manifest's checksums")
 
 
 def _read_passages(path: Path, expected: int) -> list[Passage]:
     try:
         with path.open(encoding="utf-8") as f:
             out = [Passage.from_json(json.loads(line)) for line in f]
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexCorruptError(f"{path} cannot be read ({exc}); run: plansearch index") from exc
     if len(out) != expected:
         raise IndexCorruptError(f"{path} holds {len(out)} passages, the manifest says {expected}; "

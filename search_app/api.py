@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
 from indexer.search import Searcher, passage_json
+from search_app import Overloaded, current_searcher, overloaded_response, search_slot
 from search_app.openapi import openapi_spec
 from search_app.params import parse_search_args
 
@@ -24,7 +25,7 @@ ADMIN_TOKEN_ENV = "PLANSEARCH_ADMIN_TOKEN"
 
 
 def searcher() -> Searcher:
-    return current_app.config["HOLDER"].current
+    return current_searcher()
 
 
 def error(status: int, code: str, message: str):
@@ -56,6 +57,9 @@ def http_error(exc: HTTPException):
     return error(exc.code or 500, code, exc.description or code)
 
 
+bp.register_error_handler(Overloaded, overloaded_response)
+
+
 @bp.errorhandler(Exception)
 def unexpected(exc: Exception):
     log.exception("unexpected error")
@@ -80,7 +84,8 @@ def doc_json(s: Searcher, doc_id: str) -> dict:
 def search():
     s = searcher()
     params = parse_search_args(request.args, s.cfg.search.max_query_chars)
-    resp = s.search(params.q, **params.search_kwargs())
+    with search_slot():
+        resp = s.search(params.q, **params.search_kwargs())
     return jsonify(resp.to_json())
 
 
@@ -127,8 +132,8 @@ def reload_index():
         return error(404, "not_found", "admin endpoints are disabled (set PLANSEARCH_ADMIN_TOKEN)")
     if not hmac.compare_digest(token.encode(), given.encode()):
         return error(403, "forbidden", "bad or missing admin token")
-    fresh = current_app.config["HOLDER"].reload()
-    return jsonify({"status": "reloaded", "build_id": fresh.build_id})
+    fresh, changed = current_app.config["HOLDER"].reload()
+    return jsonify({"status": "reloaded" if changed else "unchanged", "build_id": fresh.build_id})
 
 
 @bp.get("/openapi.json")

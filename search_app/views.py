@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import QueryError, UnknownDocumentError
 from indexer.search import MODES, Searcher, citation_for
 from indexer.segment import Passage
+from search_app import current_searcher, search_slot
 from search_app.params import parse_search_args
 
 bp = Blueprint("views", __name__)
@@ -19,7 +20,7 @@ EXAMPLES = ["城陵矶新港区", "“五溪人才行动计划”", "老人以�
 
 
 def searcher() -> Searcher:
-    return current_app.config["HOLDER"].current
+    return current_searcher()
 
 
 @bp.get("/")
@@ -31,7 +32,8 @@ def index():
     try:
         params = parse_search_args(request.args, s.cfg.search.max_query_chars, require_q=False)
         if params.q.strip():
-            resp = s.search(params.q, **params.search_kwargs())
+            with search_slot():
+                resp = s.search(params.q, **params.search_kwargs())
     except QueryError as exc:
         error, status = str(exc), 400
         params = None

@@ -38,12 +38,12 @@ def test_rebuild_embeds_only_what_changed(tmp_path, small_corpus):
     assert first.embedded > 0
     again = FakeEmbedder(cfg.embedding)
     second = build(cfg, embedder=again)
-    assert second.embedded == 0 and again.calls == 0
+    assert second.embedded == 0 and again.calls == 1  # the model-fingerprint probe only
     doc = small_corpus / "changde-2021-government-work-report.txt"
     doc.write_text(doc.read_text(encoding="utf-8") + "\n新增一段测试文字，用来检查增量嵌入。\n", encoding="utf-8")
     third_embedder = FakeEmbedder(cfg.embedding)
     third = build(cfg, embedder=third_embedder)
-    assert third.embedded == 1 and third_embedder.calls == 1
+    assert third.embedded == 1 and third_embedder.calls == 2  # probe + one batch
     assert third.build_id != second.build_id
 
 

@@ -35,21 +35,26 @@ class BuildLock:
 
     def __enter__(self) -> BuildLock:
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = self._holder()
-                if holder is not None and holder != os.getpid() and _alive(holder):
-                    raise BuildLockedError(f"another build is running (pid {holder}) on {self.index_dir}; "
-                                           "wait for it to finish") from None
-                self.took_over = holder
-                self.path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(str(os.getpid()))
-            remove_leftovers(self.index_dir, self.cache_dir)
-            return self
+        # The pid is written first and the lock appears with it in one link(), so a
+        # competitor never reads an empty lock and mistakes it for a dead one.
+        mine = self.index_dir / f".build.lock.{os.getpid()}"
+        mine.write_text(str(os.getpid()))
+        try:
+            for _ in range(3):
+                try:
+                    os.link(mine, self.path)
+                except FileExistsError:
+                    holder = self._holder()
+                    if holder is None or (holder != os.getpid() and _alive(holder)):
+                        raise BuildLockedError(f"another build is running (pid {holder or '?'}) on "
+                                               f"{self.index_dir}; wait for it to finish") from None
+                    self.took_over = holder
+                    self.path.unlink(missing_ok=True)
+                    continue
+                remove_leftovers(self.index_dir, self.cache_dir)
+                return self
+        finally:
+            mine.unlink(missing_ok=True)
         raise BuildLockedError(f"cannot take the build lock {self.path}; another build keeps taking it")
 
     def _holder(self) -> int | None:
@@ -65,7 +70,8 @@ class BuildLock:
 
 def remove_leftovers(index_dir: Path, cache_dir: Path | None = None) -> list[Path]:
     """Temp folders, links and cache files of builds that died; safe only while holding the lock."""
-    found = list(index_dir.glob(".current.*"))
+    found = list(index_dir.glob(".current.*")) + [
+        p for p in index_dir.glob(".build.lock.*") if p.suffix.lstrip(".").isdigit() and not _alive(int(p.suffix[1:]))]
     builds = index_dir / "builds"
     if builds.is_dir():
         found += list(builds.glob(".tmp-*"))

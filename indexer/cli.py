@@ -280,6 +280,18 @@ def eval_cmd(ctx, qrels: str, mode: str, as_json: bool, failures: bool) -> None:
             click.echo(f"{m}: no hit in top 10: {', '.join(missed) or 'none'}")
 
 
+def _remove_leftovers_if_idle(cfg) -> None:
+    """At start, what killed builds left behind goes, unless a build is running now."""
+    from indexer.buildlock import BuildLock
+    from indexer.errors import BuildLockedError
+
+    try:
+        with BuildLock(cfg.index_dir, cfg.cache_dir):
+            pass
+    except BuildLockedError:
+        pass
+
+
 @main.command()
 @click.option("--host", default=None, help="default from config.yaml (127.0.0.1)")
 @click.option("--port", type=int, default=None, help="default from config.yaml (8000)")
@@ -294,6 +306,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     from search_app import create_app
 
     cfg = _config(ctx)
+    _remove_leftovers_if_idle(cfg)
     try:
         app = create_app(cfg)
     except UnservableIndexError as exc:

@@ -164,6 +164,11 @@ def create_app(config: Config | None = None, searcher: Searcher | None = None) -
     def lease_searcher():
         g.searcher = holder.acquire()
 
+    @app.context_processor
+    def corpus_size():
+        s = g.get("searcher")
+        return {"n_documents": len(s.catalog) if s is not None else 0}
+
     @app.teardown_request
     def return_searcher(_exc):
         s = g.pop("searcher", None)

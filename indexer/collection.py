@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -30,7 +30,8 @@ from indexer.metadata import Detected, detect_document
 from indexer.segment import ParsedDocument, parse
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-DESCRIBED = ("title", "short_title", "city", "kind", "period", "year")
+# The catalog fields that describe a document (all but id and file): given or detected.
+DESCRIBED = tuple(f.name for f in fields(Detected))
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,12 @@ def test_split_units_and_periods():
 def test_metadata_detection(title, front, expected):
     d = detect(title, front, "x")
     assert (d.city, d.kind, d.period, d.year) == expected
+
+
+def test_detected_metadata_covers_every_descriptive_catalog_field():
+    from dataclasses import fields
+
+    from indexer.corpus import DocumentInfo
+    from indexer.metadata import Detected
+
+    assert [f.name for f in fields(Detected)] == [f.name for f in fields(DocumentInfo) if f.name not in ("id", "file")]

@@ -31,6 +31,9 @@ class HeadingRule:
     run_in: bool = False
     joins_next: bool = False
     own_line_period: bool = False
+    # A labelled division (前言, 附件, 第…部分/篇/章/节): recognised before boxes and tables,
+    # and it ends any open box.
+    structural: bool = False
 
 
 def _m(pattern: str) -> re.Pattern[str]:
@@ -39,14 +42,17 @@ def _m(pattern: str) -> re.Pattern[str]:
 
 # Outermost first; the first rule whose marker matches a line decides its level.
 HEADING_RULES: tuple[HeadingRule, ...] = (
-    HeadingRule("preface", "前言", 2, _m(r"^前\s*言$")),
+    HeadingRule("preface", "前言", 2, _m(r"^前\s*言$"), structural=True),
     HeadingRule("appendix", "附件", 1,
                 _m(rf"^(?:附\s*件\s*[\d{NUM}]*|附\s*录\s*[\d{NUM}]*|附\s*表\s*\d*|名\s*词\s*解\s*释|注\s*释)[：:]?$"),
-                joins_next=True),
-    HeadingRule("pian", "篇", 1, _m(rf"^第\s*[{NUM}\d]+\s*篇(?!章)"), run_in=True, joins_next=True),
-    HeadingRule("zhang", "章", 2, _m(rf"^第\s*[{NUM}\d]+\s*章"), run_in=True, joins_next=True),
-    HeadingRule("jie", "节", 3, _m(rf"^第\s*[{NUM}\d]+\s*节"), run_in=True),
-    HeadingRule("cn_item", "一、", 4, _m(rf"^[{NUM}]+\s*、(?=\S)"), max_chars=40, own_line_period=True),
+                joins_next=True, structural=True),
+    HeadingRule("bufen", "第一部分", 1, _m(rf"^第\s*[{NUM}\d]+\s*部分"), run_in=True, joins_next=True, structural=True),
+    HeadingRule("pian", "篇", 1, _m(rf"^第\s*[{NUM}\d]+\s*篇(?!章)"), run_in=True, joins_next=True, structural=True),
+    HeadingRule("zhang", "章", 2, _m(rf"^第\s*[{NUM}\d]+\s*章"), run_in=True, joins_next=True, structural=True),
+    HeadingRule("jie", "节", 3, _m(rf"^第\s*[{NUM}\d]+\s*节"), run_in=True, structural=True),
+    # 一、 but not 一、二、三产业…
+    HeadingRule("cn_item", "一、", 4, _m(rf"^[{NUM}]+\s*、(?=\S)(?![{NUM}]+、)"), max_chars=40,
+                run_in=True, own_line_period=True),
     HeadingRule("paren_item", "（一）", 5, _m(rf"^[（(]\s*[{NUM}]+\s*[）)](?=\S)"),
                 run_in=True, own_line_period=True),
     HeadingRule("ordinal", "一是", 6, _m(rf"^[{NUM}]{{1,3}}是(?=\S)"), run_in=True, own_line_period=True),
@@ -59,6 +65,7 @@ EXTRA_LEVELS = {"title": ("标题", 0), "part": ("部分", 4), "lead": ("段首�
                 "box": ("专栏", 9), "toc": ("目录", 1)}
 
 RULES_BY_LEVEL = {r.level: r for r in HEADING_RULES}
+STRUCTURAL_LEVELS = tuple(r.level for r in HEADING_RULES if r.structural)
 RANKS = {**{r.level: r.rank for r in HEADING_RULES}, **{k: v[1] for k, v in EXTRA_LEVELS.items()}}
 LEVEL_NAMES = {**{r.level: r.label for r in HEADING_RULES}, **{k: v[0] for k, v in EXTRA_LEVELS.items()}}
 
@@ -76,7 +83,7 @@ def stands_alone(rule: HeadingRule, clean: str) -> bool:
     """A whole line that is a heading: short, and no sentence ends inside it."""
     if len(clean) > rule.max_chars:
         return False
-    inner = clean[:-1] if (rule.own_line_period or rule.level in ("pian", "zhang", "jie")) else clean
+    inner = clean[:-1] if (rule.own_line_period or rule.structural) else clean
     return not SENTENCE_END_RE.search(inner or "x")
 
 

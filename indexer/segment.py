@@ -18,6 +18,7 @@ from indexer.heading_rules import (
     RANKS,
     RULES_BY_LEVEL,
     SENTENCE_END_RE,
+    STRUCTURAL_LEVELS,
     match_heading,
     run_in_title_end,
     stands_alone,
@@ -46,7 +47,6 @@ CONNECTIVE_END = "的和与及在是为对把将从向以、，“《（"
 FRAGMENT = 4
 TITLE_LINE_RE = re.compile(r"^[^。！？；，,]{4,60}(?:纲要|报告|规划|计划|方案)$")
 
-BOX_ENDING_LEVELS = ("pian", "zhang", "jie", "preface", "appendix")
 SKIPPED = ("blank", "furniture", "toc")
 TARGET_CHARS = 300
 MAX_CHARS = 600
@@ -257,7 +257,7 @@ def classify(line: Line) -> None:
     clean = line.clean.strip()
     found = match_heading(clean)
     rule, marker_end = found if found else (None, 0)
-    structural = rule is not None and rule.level in ("preface", "appendix", "pian", "zhang", "jie")
+    structural = rule is not None and rule.structural
     run_in_end = structural_title_end(clean, marker_end) if structural and rule.run_in else None
     if structural and stands_alone(rule, clean) and not (run_in_end and _has_gap(clean, marker_end, run_in_end)):
         line.kind, line.level = "heading", rule.level
@@ -498,7 +498,9 @@ def mark_contents(lines: list[Line]) -> None:
 def mark_unnumbered_parts(lines: list[Line]) -> None:
     """In a text that numbers nothing above （一）, a short unpunctuated line that
     stands right before a （一） item, after a finished paragraph, opens a part."""
-    if any(ln.level in ("pian", "zhang", "cn_item", "part") for ln in lines):
+    numbered_above = {lv for lv, rank in RANKS.items() if rank < RANKS["paren_item"]}
+    above_items = numbered_above - {"title", "toc", "preface", "appendix"}
+    if any(ln.level in above_items for ln in lines):
         return
     body = [ln for ln in lines if not ln.skipped]
     for prev, ln, nxt in zip(body, body[1:], body[2:], strict=False):
@@ -690,7 +692,7 @@ def _box(b: _Builder, lines: list[Line], i: int) -> int:
     n = len(lines)
     while j < n:
         ln = lines[j]
-        if ln.kind == "box_title" or (ln.kind == "heading" and ln.level in BOX_ENDING_LEVELS):
+        if ln.kind == "box_title" or (ln.kind == "heading" and ln.level in STRUCTURAL_LEVELS):
             break
         if _empty(ln) and j + 1 < n and _empty(lines[j + 1]):
             k = j

@@ -130,3 +130,14 @@ def test_heading_soups_never_raise_and_offsets_hold(lines):
         assert pd.text[p.start:p.end] == p.text
     for s in pd.walk():
         assert 0 <= s.start <= s.end <= len(pd.text)
+
+
+def test_run_in_cn_items_but_not_a_list_of_numerals():
+    got = outline(f"一、坚持稳中求进，经济运行持续向好。{BODY}\n一、二、三产业比例调整为10:40:50。{BODY}\n")
+    assert got == [("cn_item", "一、坚持稳中求进，经济运行持续向好")]
+
+
+def test_numbered_parts():
+    got = outline(f"第一部分 总体要求\n{BODY}\n一、指导思想\n{BODY}\n第二部分　主要任务\n（一）扩大内需\n{BODY}\n")
+    assert got == [("bufen", "第一部分 总体要求"), ("cn_item", "一、指导思想"), ("bufen", "第二部分 主要任务"),
+                   ("paren_item", "（一）扩大内需")]

@@ -22,7 +22,7 @@ from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingEr
 from indexer.fusion import convex, rrf, union_by_score
 from indexer.intent import Intent, analyse
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
-from indexer.segment import Passage
+from indexer.segment import Passage, row_text
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_K = 100
@@ -214,6 +214,7 @@ class Searcher:
         self._check_compatible(documents)
         self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
         self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}
+        self.table_labels = {p.section_ids[-1]: p.cells for p in self.passages if p.kind == "table_header"}
         self._normalized = [normalize(p.search_text) for p in self.passages]
         self._squashed = [STRIP_RE.sub("", t) for t in self._normalized]
         self.doc_rows = {d: np.array([p.doc_id == d for p in self.passages]) for d in self.catalog.ids}
@@ -241,6 +242,13 @@ class Searcher:
     @property
     def build_id(self) -> str:
         return self.manifest["build_id"]
+
+    def _highlights(self, p: Passage, terms: list[str]) -> list[str]:
+        """A table row shows its values under their column labels, so a number reads as an answer."""
+        labels = self.table_labels.get(p.section_ids[-1]) if p.kind == "table_row" and p.cells else None
+        if labels:
+            return highlight(row_text(labels, p.cells), terms, max_fragments=1, width=600)
+        return highlight(p.text, terms)
 
     def _check_compatible(self, docs: list[Document]) -> None:
         built = self.manifest["embedding"]
@@ -310,7 +318,7 @@ class Searcher:
         def hit(rank: int, pid: str, score: float) -> Hit:
             p = self.passages[self.by_id[pid]]
             return Hit(rank, score, ranking.bm25_rank.get(pid), ranking.dense_rank.get(pid), p,
-                       self.catalog.info(p.doc_id), highlight(p.text, terms))
+                       self.catalog.info(p.doc_id), self._highlights(p, terms))
 
         def page(ranked: list[tuple[str, float]]) -> list[Hit]:
             return [hit(r, pid, s) for r, (pid, s) in enumerate(ranked[offset:offset + k], start=offset + 1)]

@@ -829,8 +829,7 @@ def _table(b: _Builder, box: Section, rows: list[list[Cell]]) -> None:
         lines = [ln for c in row for ln in c]
         if not lines:
             continue
-        pairs = " ｜ ".join(f"{lb} {v}" if lb and not _is_label_column(lb) else v
-                           for lb, v in zip(labels, aligned, strict=False) if v)
+        pairs = row_text(labels, aligned)
         b.emit("table_row", lines[0].content_start, lines[-1].content_end,
                search_text=f"{context} | {pairs}", extra=box, context=context, cells=tuple(aligned))
 
@@ -862,6 +861,13 @@ def _align(cells: list[str], previous: list[str], width: int, name_at: int) -> l
             break
         cells[i] = previous[i]
     return cells
+
+
+def row_text(labels: tuple[str, ...] | list[str], values: tuple[str, ...] | list[str]) -> str:
+    """A table row as a reader quotes it: each value after its column label, except the
+    columns that name the row (`地区生产总值（亿元） ｜ 2020年完成情况 3749.1 ｜ …`)."""
+    return " ｜ ".join(f"{lb} {v}" if lb and not _is_label_column(lb) else v
+                       for lb, v in zip(labels, values, strict=False) if v)
 
 
 def _is_label_column(label: str) -> bool:

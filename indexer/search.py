@@ -243,6 +243,16 @@ class Searcher:
     def build_id(self) -> str:
         return self.manifest["build_id"]
 
+    def _excluded_documents(self, pq: ParsedQuery, allowed: list[str]) -> list[str]:
+        """``-怀化`` or ``-常德政府工作报告``: an excluded term that names a place or a document
+        excludes those documents, not only the passages that happen to print the name."""
+        out: list[str] = []
+        for term in pq.excluded:
+            named = analyse(term, self.catalog)
+            if named.preferred_docs and not named.lexical_text.strip():
+                out += [d for d in named.preferred_docs if d in allowed and d not in out]
+        return out
+
     def _highlights(self, p: Passage, terms: list[str]) -> list[str]:
         """A table row shows its values under their column labels, so a number reads as an answer."""
         labels = self.table_labels.get(p.section_ids[-1]) if p.kind == "table_row" and p.cells else None
@@ -311,8 +321,12 @@ class Searcher:
             notes.append(f"semantic matching used the first {cap} characters of the query")
         filtered = bool(doc_ids or city or kind or period)
         allowed = self._allowed_docs(doc_ids, city, kind, period)
+        dropped = self._excluded_documents(pq, allowed)
+        if dropped:
+            allowed = [d for d in allowed if d not in dropped]
+            notes.append("excluded documents: " + "、".join(self.catalog.info(d).short_title for d in dropped))
         intent = analyse(pq.terms, self.catalog, filtered)
-        ranking = self._rank(pq, intent, mode, allowed if filtered else None, allowed, group == "doc")
+        ranking = self._rank(pq, intent, mode, allowed if filtered or dropped else None, allowed, group == "doc")
         terms = query_terms(pq, self.lexicon)
 
         def hit(rank: int, pid: str, score: float) -> Hit:

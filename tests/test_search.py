@@ -183,3 +183,18 @@ def test_a_table_row_hit_shows_its_values_under_their_column_labels(searcher, cl
     assert "“十四五”目标 到2025年 <mark>5300</mark>" in shown and "2020年完成情况 3749.1" in shown
     hits = client.get("/api/search", query_string={"q": "常德 地区生产总值 5300", "mode": "bm25"}).get_json()["results"]
     assert any("<mark>5300</mark>" in h["highlights"][0] and h["kind"] == "table_row" for h in hits)
+
+
+@pytest.mark.parametrize(("query", "gone"), [
+    ("冷链物流 -怀化", {"huaihua-14th-five-year-plan"}),
+    ("冷链物流 -常德政府工作报告", {"changde-2021-government-work-report"}),
+])
+def test_excluding_a_place_or_document_excludes_its_documents(searcher, query, gone):
+    r = searcher.search(query, k=50)
+    assert r.hits and not gone & {h.passage.doc_id for h in r.hits}
+    assert any(n.startswith("excluded documents: ") for n in r.notes)
+
+
+def test_excluding_an_ordinary_word_excludes_no_document(searcher):
+    r = searcher.search("冷链物流 -物流园", k=10)
+    assert not any(n.startswith("excluded documents") for n in r.notes)

@@ -48,6 +48,7 @@ def index():
         mode=args.get("mode", "hybrid"), modes=MODES, mode_labels=MODE_LABELS,
         docs=list(s.catalog), chosen_docs=set(args.getlist("doc")), chosen_city=set(args.getlist("city")),
         chosen_kind=set(args.getlist("kind")), group=args.get("group") == "doc",
+        chosen_period=set(args.getlist("period")), periods=sorted({d.period for d in s.catalog}),
         cities=sorted({d.city for d in s.catalog}), kinds=sorted({d.kind for d in s.catalog}),
         examples=EXAMPLES, page_url=page_url, anchor=s.section_anchor, zip=zip,
     ), status

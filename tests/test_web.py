@@ -99,3 +99,14 @@ def test_breadcrumbs_link_to_their_sections(client, searcher):
     assert m, html[:2000]
     target = searcher.passage(m.group(2))
     assert target.kind == "heading" and target.text.startswith("第四篇")
+
+
+def test_the_search_page_filters_by_period(client):
+    page = client.get("/", query_string={"q": "产业园区", "period": "十三五"}).get_data(as_text=True)
+    assert '<select name="period">' in page and "<option selected>十三五</option>" in page
+    assert "津市" in page and "怀化“十四五”规划纲要" not in page.split('class="summary"')[1]
+
+
+def test_each_hit_explains_its_ranks_in_a_disclosure(client):
+    page = client.get("/", query_string={"q": "老人以后谁来照顾？"}).get_data(as_text=True)
+    assert '<details class="why"><summary>为什么</summary>关键词排名' in page and "语义排名 第" in page

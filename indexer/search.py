@@ -406,9 +406,9 @@ class Searcher:
         lexical = bm25 if pq.phrases else bm25[:n]
         bm25_weight = self.cfg.search.question_bm25_weight if intent.question else 1.0
         fused = self._fuse({
-            "bm25": [(lexical, 1.0), (sections, 1.0)],
-            "dense": [(dense, 1.0)],
-            "hybrid": [(lexical, bm25_weight), (dense, 1.0), (sections, 1.0)],
+            "bm25": [("bm25", lexical, 1.0), ("headings", sections, 1.0)],
+            "dense": [("dense", dense, 1.0)],
+            "hybrid": [("bm25", lexical, bm25_weight), ("dense", dense, 1.0), ("headings", sections, 1.0)],
         }[mode])
         if mode != "dense":
             seen = {pid for pid, _ in fused}
@@ -419,18 +419,20 @@ class Searcher:
         return Ranking(fused, {pid: r for r, (pid, _) in enumerate(lexical, start=1)},
                        {pid: r for r, (pid, _) in enumerate(dense, start=1)})
 
-    def _fuse(self, lists: list[tuple[list[tuple[str, float]], float]]) -> list[tuple[str, float]]:
-        lists = [(lst, w) for lst, w in lists if lst]
-        if not lists:
+    def _fuse(self, runs: list[tuple[str, list[tuple[str, float]], float]]) -> list[tuple[str, float]]:
+        """Named runs fused; convex weights go by the run's name (lexical runs take
+        convex_weight_bm25, the dense run the rest), never by its position in the list."""
+        runs = [(name, lst, w) for name, lst, w in runs if lst]
+        if not runs:
             return []
-        if len(lists) == 1:
-            return list(lists[0][0])
+        if len(runs) == 1:
+            return list(runs[0][1])
         if self.cfg.search.fusion == "convex":
             wb = self.cfg.search.convex_weight_bm25
-            weights = [w * (wb if i == 0 else 1.0 - wb) for i, (_, w) in enumerate(lists)]
-            return convex([lst for lst, _ in lists], weights)
-        return rrf([[pid for pid, _ in lst] for lst, _ in lists], k=self.cfg.search.rrf_k,
-                   weights=[w for _, w in lists])
+            weights = [w * (1.0 - wb if name == "dense" else wb) for name, _, w in runs]
+            return convex([lst for _, lst, _ in runs], weights)
+        return rrf([[pid for pid, _ in lst] for _, lst, _ in runs], k=self.cfg.search.rrf_k,
+                   weights=[w for _, _, w in runs])
 
     def _section_list(self, pq: ParsedQuery, doc_filter: list[str] | None,
                       n: int) -> list[tuple[str, float]]:

@@ -198,3 +198,25 @@ def test_excluding_a_place_or_document_excludes_its_documents(searcher, query, g
 def test_excluding_an_ordinary_word_excludes_no_document(searcher):
     r = searcher.search("冷链物流 -物流园", k=10)
     assert not any(n.startswith("excluded documents") for n in r.notes)
+
+
+def test_convex_weights_follow_the_run_not_its_position(fake_cfg, searcher, monkeypatch):
+    """In bm25 mode the headings run is lexical: it takes convex_weight_bm25, not the dense share
+    (the old code weighted the second list as if it were the dense one)."""
+    from dataclasses import replace
+
+    import indexer.search as search_module
+
+    cfg = replace(fake_cfg, search=replace(fake_cfg.search, fusion="convex", convex_weight_bm25=0.8))
+    s = search_module.Searcher(cfg, embedder=searcher.embedder)
+    seen: list[list[float]] = []
+    real = search_module.convex
+    def spy(lists, weights):
+        seen.append(list(weights))
+        return real(lists, weights)
+
+    monkeypatch.setattr(search_module, "convex", spy)
+    s.search("产业发展的章节", mode="bm25")
+    s.search("产业发展的章节", mode="hybrid")
+    assert seen[0] == pytest.approx([0.8, 0.8])
+    assert seen[1] == pytest.approx([0.8, 0.2, 0.8])

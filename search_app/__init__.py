@@ -6,7 +6,7 @@ import re
 import threading
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 
 from indexer.build import current_build
 from indexer.config import Config, load_config
@@ -162,6 +162,8 @@ def create_app(config: Config | None = None, searcher: Searcher | None = None) -
 
     @app.before_request
     def lease_searcher():
+        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
+            abort(413)
         g.searcher = holder.acquire()
 
     @app.context_processor

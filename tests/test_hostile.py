@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from indexer.analysis import gram_tokens, word_tokens
 from indexer.errors import QueryError
-from indexer.lexical import parse_query
+from indexer.lexical import QUOTE_CHARS, parse_query
 
 HOSTILE = [
     '"', '""', '"""', '“', "“城市", "-", "--", "-\"\"", "AND", "OR OR", "NOT", "(", ")", "((((",
@@ -44,11 +45,12 @@ def test_any_unicode_query_is_safe(searcher, text):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
-def test_query_parser_never_raises_and_consumes_its_operators(text):
+def test_query_parser_never_raises_and_takes_its_parts_from_the_text(text):
     pq = parse_query(text)
-    assert '"' not in pq.terms and '"' not in "".join(pq.phrases + pq.excluded)
+    quoted = re.sub(f"[{QUOTE_CHARS}]", '"', text)
     assert all(x and x == x.strip() for x in pq.phrases + pq.excluded)
-    assert all(w in text or w.upper() in ("AND", "OR", "NOT") for w in pq.terms.split())
+    assert all(p in quoted for p in pq.phrases)
+    assert all(w in quoted for w in pq.terms.split())
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
 from indexer.search import Searcher, passage_json
-from search_app import Overloaded, current_searcher, overloaded_response, search_slot
+from search_app import current_searcher
+from search_app.limits import Overloaded, overloaded_response, search_slot
 from search_app.openapi import openapi_spec
 from search_app.params import parse_search_args
 

@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException
 from indexer.errors import QueryError, UnknownDocumentError
 from indexer.search import MODES, Searcher, citation_for
 from indexer.segment import Passage
-from search_app import current_searcher, search_slot
+from search_app import current_searcher
+from search_app.limits import search_slot
 from search_app.params import parse_search_args
 
 bp = Blueprint("views", __name__)

@@ -1,0 +1,60 @@
+"""Which loaded index a request uses, and when a replaced one is closed."""
+
+from __future__ import annotations
+
+import threading
+
+from indexer.build import current_build
+from indexer.config import Config
+from indexer.search import Searcher
+
+
+class SearcherHolder:
+    """The searcher requests use; ``reload`` swaps in a newly built index.
+
+    A request leases the searcher for its whole life (``acquire``/``release``), so a swap
+    mid-request changes nothing for it. A replaced searcher is closed when its last lease
+    ends, not after a fixed delay, so reloads do not pile up loaded indexes.
+    """
+
+    def __init__(self, cfg: Config, searcher: Searcher) -> None:
+        self.cfg = cfg
+        self._searcher = searcher
+        self._leases: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._reloading = threading.Lock()
+
+    @property
+    def current(self) -> Searcher:
+        return self._searcher
+
+    def acquire(self) -> Searcher:
+        with self._lock:
+            s = self._searcher
+            self._leases[id(s)] = self._leases.get(id(s), 0) + 1
+            return s
+
+    def release(self, s: Searcher) -> None:
+        with self._lock:
+            left = self._leases.get(id(s), 1) - 1
+            if left > 0:
+                self._leases[id(s)] = left
+                return
+            self._leases.pop(id(s), None)
+            retired = s is not self._searcher
+        if retired:
+            s.close()
+
+    def reload(self) -> tuple[Searcher, bool]:
+        """The newest build, and whether it is new; the same build is not loaded again."""
+        with self._reloading:
+            old = self._searcher
+            if current_build(self.cfg) == old.path.resolve():
+                return old, False
+            fresh = Searcher(self.cfg, embedder=old.embedder)
+            with self._lock:
+                self._searcher = fresh
+                idle = id(old) not in self._leases
+            if idle:
+                old.close()
+            return fresh, True

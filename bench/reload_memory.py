@@ -1,5 +1,6 @@
 """Memory of a server across reloads: RSS of a fresh app over the fake-embedder index of the
-corpus, then after N rebuild + reload cycles with searches in between.
+corpus, then after N rebuild + reload cycles with searches in between. As in production, each
+build runs in its own process (`plansearch index`); only the reloads happen in the server.
 
 Prints numbers; the fault test reads them. Usage:
     .venv/bin/python bench/reload_memory.py [--reloads 10] [--work DIR] [--corpus DIR]
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.build import build_index  # noqa: E402
+import yaml  # noqa: E402
+
 from indexer.config import config_from_dict  # noqa: E402
 from indexer.embed import FakeEmbedder  # noqa: E402
 from indexer.search import Searcher  # noqa: E402
@@ -45,20 +49,30 @@ def main() -> None:
     ap.add_argument("--corpus", default=str(ROOT / "corpus"))
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp())
-    cfg = config_from_dict({"corpus_dir": args.corpus, "index_dir": str(work / "index"),
-                            "embedding": {"backend": "fake", "model": "bigram-hash"}}, base=work)
+    work.mkdir(parents=True, exist_ok=True)
+    raw = {"corpus_dir": args.corpus, "index_dir": str(work / "index"),
+           "embedding": {"backend": "fake", "model": "bigram-hash"}}
+    config_file = work / "config.yaml"
+    config_file.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    cfg = config_from_dict(raw, base=work)
     embedder = FakeEmbedder(cfg.embedding)
-    build_index(cfg, embedder=embedder, progress=False, log=lambda s: None)
+
+    def build() -> None:
+        subprocess.run([sys.executable, "-m", "indexer.cli", "--config", str(config_file), "index", "--quiet"],
+                       check=True, capture_output=True, cwd=ROOT)
+
+    build()
     app = create_app(cfg, searcher=Searcher(cfg, embedder=embedder))
     client = app.test_client()
     exercise(client)
     gc.collect()
     fresh = rss_mb()
     for _ in range(args.reloads):
-        build_index(cfg, embedder=embedder, progress=False, log=lambda s: None)
+        build()
         _, changed = app.config["HOLDER"].reload()
         assert changed
         exercise(client)
+    time.sleep(1.0)  # at rest: the holder hands a dropped index's heap back shortly after
     gc.collect()
     print(f"fresh MB: {fresh:.1f}")
     print(f"after reloads MB: {rss_mb():.1f}")

@@ -66,8 +66,9 @@ class Change:
 
 
 def read_source(path: Path, max_bytes: int) -> tuple[bytes, textfile.DecodedText]:
-    decoded = textfile.read(path, max_bytes)
-    return path.read_bytes(), decoded
+    """The original bytes (they go into the corpus as they are) and their decoded text."""
+    data = textfile.read_bytes(path, max_bytes)
+    return data, textfile.decode(data, path.name)
 
 
 def parse_file(path: Path, max_bytes: int, doc_id: str | None = None) -> Prepared:

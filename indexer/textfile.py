@@ -71,16 +71,20 @@ def _checked(text: str, encoding: str, name: str) -> DecodedText:
 
 def read(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
     """Read and decode a file, refusing one over ``max_bytes`` before decoding it."""
+    return decode(read_bytes(path, max_bytes), path.name)
+
+
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A file's bytes, or CorpusError naming it (missing, a folder, unreadable, over ``max_bytes``)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise CorpusError(f"{path.name}: {size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:g} MB "
                               "per document (config: max_document_mb)")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CorpusError(f"{path.name}: file not found in {path.parent}") from None
     except IsADirectoryError:
         raise CorpusError(f"{path.name}: is a directory, not a text file") from None
     except OSError as exc:
         raise CorpusError(f"{path.name}: cannot read: {exc.strerror}") from exc
-    return decode(data, path.name)

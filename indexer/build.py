@@ -221,14 +221,11 @@ def _switch_current(cfg: Config, target: Path) -> None:
 
 
 def _prune(cfg: Config, keep: Path) -> None:
-    """Drop old builds beyond the newest few, and leftovers of killed builds."""
+    """Drop old builds beyond the newest few (leftovers of killed builds go when the
+    BuildLock is taken)."""
     root = builds_dir(cfg)
     builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                     key=lambda p: p.name, reverse=True)
     for old in builds[KEEP_BUILDS:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
-    for stale in root.glob(".tmp-*"):
-        age = time.time() - stale.stat().st_mtime
-        if age > 3600:
-            shutil.rmtree(stale, ignore_errors=True)

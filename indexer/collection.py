@@ -170,10 +170,11 @@ def _check_new(catalog: Catalog, prepared: list[Prepared], replace: bool) -> Non
         seen[doc_id] = name
         if doc_id in catalog.ids and not replace:
             raise DuplicateDocumentError(f"{name}: document {doc_id} already exists; add --replace to replace it")
-        same = texts.get(hashlib.sha256(p.document.text.encode()).hexdigest())
+        digest = hashlib.sha256(p.document.text.encode()).hexdigest()
+        same = texts.get(digest)
         if same is not None and same != doc_id:
             raise DuplicateDocumentError(f"{name}: the same text is already in the corpus as {same}")
-        texts[hashlib.sha256(p.document.text.encode()).hexdigest()] = doc_id
+        texts[digest] = doc_id
 
 
 def _build(cfg: Config, docs: list[Document], embedder: Embedder | None,

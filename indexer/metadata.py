@@ -67,12 +67,9 @@ def detect(title: str, front: str, fallback_title: str) -> Detected:
     ``fallback_title`` names the document when no title was found (the file stem)."""
     base = title or fallback_title
     kind = next((name for name, rx in KINDS if rx.search(base)), OTHER_KIND)
-    period = ""
     m = _PERIOD_RE.search(base)
-    if m:
-        numeral = m.group(1) or m.group(2) or m.group(3)
-        n = 10 + _CN_DIGITS.get(numeral[1:], 0) if numeral else None
-        period = period_name(n) if n else ""
+    n = plan_number((m.group(1) or m.group(2) or m.group(3)) + "五") if m else None
+    period = period_name(n) if n else ""
     year_m = _YEAR_RE.search(re.sub(r"\s", "", base)) or _YEAR_RE.search(re.sub(r"\s", "", front))
     year = int(year_m.group(1)) if year_m else 0
     if period and (kind != "政府工作报告" or not year):

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indexer.analysis import Lexicon
+from indexer.anchors import carry_aliases
 from indexer.buildlock import BuildLock
 from indexer.config import Config
 from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
@@ -33,6 +34,7 @@ FORMAT_VERSION = 1
 CURRENT = "current"
 BUILDS = "builds"
 KEEP_BUILDS = 2
+ALIASES_FILE = "aliases.json"
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
             for p in passages:
                 f.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+        aliases = carry_aliases(*_previous_passages(cfg, log), passages)
+        (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
         outlines = {pd.doc_id: [s.to_json() for s in pd.sections] for pd in parsed}
         (tmp / "outline.json").write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
 
@@ -186,6 +190,23 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         raise
     return BuildReport(build_id, final, len(passages), embedded, len(passages) - embedded,
                        time.perf_counter() - t0)
+
+
+def _previous_passages(cfg: Config, log: Callable[[str], None]) -> tuple[list[Passage], dict[str, list[str]]]:
+    """The serving build's passages and aliases, so its links can be redirected."""
+    try:
+        path = current_build(cfg)
+    except PlansearchError:
+        return [], {}
+    try:
+        with (path / "passages.jsonl").open(encoding="utf-8") as f:
+            old = [Passage.from_json(json.loads(line)) for line in f]
+        aliases_path = path / ALIASES_FILE
+        aliases = json.loads(aliases_path.read_text(encoding="utf-8")) if aliases_path.exists() else {}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log(f"previous build {path.name} unreadable ({exc}); its links will not be redirected")
+        return [], {}
+    return old, aliases
 
 
 def _embed(cache: EmbeddingCache, embedder: Embedder, texts: list[str], batch: int, progress: bool,

@@ -96,12 +96,13 @@ def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json
     """Search the index."""
     from indexer.search import Searcher
 
-    searcher = Searcher(_config(ctx))
+    cfg = _config(ctx)
+    searcher = Searcher(cfg)
     resp = searcher.search(query, mode=mode, k=k, offset=offset, doc_ids=list(docs) or None,
                            city=list(city) or None, kind=list(kind) or None,
                            period=list(period) or None, group=group)
     if as_json:
-        click.echo(json.dumps(resp.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(resp.to_json(cfg.server.base_url), ensure_ascii=False, indent=2))
         return
     if resp.preferred:
         click.echo(f"(preferring {', '.join(resp.preferred['documents'])}: {resp.preferred['reason']})")
@@ -109,10 +110,10 @@ def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json
         click.echo(f"(note: {note})")
     click.echo(f"{resp.total} results in {resp.took_ms:.0f} ms")
     for h in resp.hits:
-        ranks = f"bm25 #{h.bm25_rank or '-'} dense #{h.dense_rank or '-'}"
+        ranks = f"{h.match}; bm25 #{h.bm25_rank or '-'} dense #{h.dense_rank or '-'}"
         click.echo(f"\n{h.rank}. [{h.info.short_title}] {' > '.join(h.passage.section_path)}  ({ranks})")
         click.echo("   " + h.passage.text.strip().replace("\n", " ")[:200])
-        click.echo(f"   {h.citation}")
+        click.echo(f"   {h.citation(cfg.server.base_url)}")
 
 
 @main.command()

@@ -38,6 +38,7 @@ class SearchConfig:
     candidates: int = 100
     max_query_chars: int = 500
     max_embed_chars: int = 64
+    semantic_bar_z: float = 2.2
     boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5, "document": 0.5})
 
 
@@ -54,6 +55,11 @@ class ServerConfig:
     # gets 503 with Retry-After instead of queueing forever. Health never waits.
     max_concurrent_searches: int = 4
     queue_timeout_s: float = 1.0
+
+    @property
+    def base_url(self) -> str:
+        """The site's address when no request says otherwise (the CLI's citations)."""
+        return f"http://{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)

@@ -129,17 +129,25 @@ class DenseIndex:
     def save(directory: Path, vectors: np.ndarray) -> None:
         np.save(directory / DenseIndex.FILE, vectors.astype(np.float32), allow_pickle=False)
 
+    def scores(self, query_vec: np.ndarray) -> np.ndarray:
+        """Cosine of every passage with the query (rows are unit vectors)."""
+        return self.vectors @ query_vec.astype(np.float32)
+
     def search(self, query_vec: np.ndarray, limit: int,
                mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, cosine) best first; equal scores keep row order."""
-        scores = self.vectors @ query_vec.astype(np.float32)
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-        n = int(np.count_nonzero(np.isfinite(scores)))
-        limit = min(limit, n)
-        if limit <= 0:
-            return []
-        idx = np.argpartition(-scores, limit - 1)[:limit] if limit < len(scores) else np.arange(len(scores))
-        idx = idx[np.isfinite(scores[idx])]
-        order = np.lexsort((idx, -scores[idx]))
-        return [(int(idx[i]), float(scores[idx[i]])) for i in order]
+        return top_rows(self.scores(query_vec), limit, mask)
+
+
+def top_rows(scores: np.ndarray, limit: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """The ``limit`` best (row, score) among the rows ``mask`` allows; ties keep row order."""
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    n = int(np.count_nonzero(np.isfinite(scores)))
+    limit = min(limit, n)
+    if limit <= 0:
+        return []
+    idx = np.argpartition(-scores, limit - 1)[:limit] if limit < len(scores) else np.arange(len(scores))
+    idx = idx[np.isfinite(scores[idx])]
+    order = np.lexsort((idx, -scores[idx]))
+    return [(int(idx[i]), float(scores[idx[i]])) for i in order]

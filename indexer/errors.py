@@ -83,6 +83,12 @@ class BuildLockedError(BuildError):
 
 
 class QueryError(PlansearchError):
-    """A query or search parameter that cannot be searched (empty, too long, bad filter)."""
+    """A query or search parameter that cannot be searched (empty, too long, bad filter).
+
+    ``code`` is stable for API clients; the message is for people, in Chinese."""
 
     exit_code = 2
+
+    def __init__(self, message: str, code: str = "bad_request") -> None:
+        super().__init__(message)
+        self.code = code

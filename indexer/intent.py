@@ -48,7 +48,7 @@ class Intent:
         if not self.preferred_docs:
             return None
         return {"documents": list(self.preferred_docs), "named": list(self.named), "strength": self.strength,
-                "reason": "the query names " + "、".join(self.named)}
+                "reason": "检索词提到了 " + "、".join(self.named)}
 
 
 def named_places(text: str, forms: dict[str, tuple[str, ...]]) -> list[str]:

@@ -65,7 +65,7 @@ def parse_query(text: str) -> ParsedQuery:
     notes: list[str] = []
     normalized = re.sub(f"[{QUOTE_CHARS}]", '"', text)
     if normalized.count('"') % 2:
-        notes.append("unbalanced quote ignored")
+        notes.append("引号不成对，已忽略多出的引号")
         idx = normalized.rfind('"')
         normalized = normalized[:idx] + " " + normalized[idx + 1 :]
     phrases: list[str] = []
@@ -80,7 +80,7 @@ def parse_query(text: str) -> ParsedQuery:
         elif bare.startswith("-") and len(bare) > 1 and not bare[1:].startswith("-"):
             excluded.append(bare[1:])
         elif bare.upper() in ("AND", "OR", "NOT"):
-            notes.append(f"operator {bare} treated as a word")
+            notes.append(f"{bare} 不是运算符，已按普通词检索")
             rest.append(bare)
         else:
             rest.append(bare)
@@ -211,7 +211,7 @@ class LexicalIndex:
 def _phrase(fieldname: str, phrase: str) -> Q.Query:
     grams = phrase_grams(phrase)
     if not grams:
-        raise QueryError(f"phrase {phrase!r} has no searchable characters")
+        raise QueryError(f"引号中的“{phrase}”没有可检索的文字", "empty_phrase")
     if len(grams) == 1:
         return Q.Term(fieldname, grams[0])
     return Q.Phrase(fieldname, grams)

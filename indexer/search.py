@@ -13,19 +13,25 @@ from pathlib import Path
 import numpy as np
 
 from indexer.analysis import Lexicon, is_word_char, normalize, normalize_char, word_tokens
-from indexer.build import checksums, current_build
+from indexer.anchors import AnchorResolver, Landing
+from indexer.build import ALIASES_FILE, checksums, current_build
+from indexer.citation import Cited, permalink, reference_line
 from indexer.config import Config
 from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
-from indexer.dense import DenseIndex
+from indexer.dense import DenseIndex, top_rows
 from indexer.embed import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, PlansearchError, QueryError
 from indexer.fusion import convex, rrf, union_by_score
-from indexer.intent import Intent, analyse
+from indexer.intent import Intent, analyse, query_stopwords
 from indexer.lexical import LexicalIndex, ParsedQuery, parse_query
+from indexer.matching import match_kind, semantic_bar
 from indexer.segment import Passage, row_text
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_K = 100
+MAX_OFFSET = 1000
+GROUPS = ("doc",)
+FILTER_LABELS = {"doc": "文件", "city": "城市", "kind": "类别", "period": "时期"}
 EXACT_MAX_CHARS = 24
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
@@ -33,11 +39,13 @@ STRIP_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《
 
 @dataclass(frozen=True)
 class Ranking:
-    """The fused order of passage ids, and where each stood in the BM25 and dense lists."""
+    """The fused order of the passages that match, where each stood in the BM25 and
+    dense lists, and how each matches (see indexer.matching)."""
 
     fused: list[tuple[str, float]]
     bm25_rank: dict[str, int]
     dense_rank: dict[str, int]
+    matches: dict[str, str]
 
 
 @dataclass
@@ -49,22 +57,23 @@ class Hit:
     passage: Passage
     info: DocumentInfo
     highlights: list[str]
+    match: str = "exact"
 
-    @property
-    def citation(self) -> str:
-        return citation_for(self.passage, self.info)
+    def citation(self, base_url: str = "") -> str:
+        return citation_for(self.passage, self.info, base_url)
 
     @property
     def url(self) -> str:
         return permalink(self.passage)
 
-    def to_json(self) -> dict:
+    def to_json(self, base_url: str = "") -> dict:
         return {
             "rank": self.rank,
             "score": round(self.score, 6),
             "bm25_rank": self.bm25_rank,
             "dense_rank": self.dense_rank,
-            **passage_json(self.passage, self.info),
+            "match": self.match,
+            **passage_json(self.passage, self.info, base_url),
             "short_title": self.info.short_title,
             "city": self.info.city,
             "highlights": self.highlights,
@@ -84,7 +93,7 @@ class SearchResponse:
     notes: list[str] = field(default_factory=list)
     groups: list[dict] | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self, base_url: str = "") -> dict:
         out = {
             "query": self.query,
             "mode": self.mode,
@@ -92,33 +101,27 @@ class SearchResponse:
             "offset": self.offset,
             "total": self.total,
             "took_ms": round(self.took_ms, 1),
-            "results": [h.to_json() for h in self.hits],
+            "results": [h.to_json(base_url) for h in self.hits],
             "preferred": self.preferred,
             "notes": self.notes,
         }
         if self.groups is not None:
-            out["groups"] = [{**g, "results": [h.to_json() for h in g["results"]]} for g in self.groups]
+            out["groups"] = [{**g, "results": [h.to_json(base_url) for h in g["results"]]} for g in self.groups]
         return out
 
 
-def passage_json(p: Passage, info: DocumentInfo) -> dict:
+def passage_json(p: Passage, info: DocumentInfo, base_url: str = "") -> dict:
     """A passage as the API shows it, with where it comes from and how to cite it."""
     return {
         "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
         "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
-        "text": p.text, "cells": list(p.cells), "citation": citation_for(p, info), "url": permalink(p),
+        "text": p.text, "cells": list(p.cells), "citation": citation_for(p, info, base_url), "url": permalink(p),
     }
 
 
-def permalink(p: Passage) -> str:
-    return f"/doc/{p.doc_id}#{p.passage_id}"
-
-
-def citation_for(p: Passage, info: DocumentInfo) -> str:
-    unit = "行" if p.kind == "table_row" else "段"
-    path = " > ".join(p.section_path)
-    where = f"{path}，第{p.ordinal}{unit}" if path else f"第{p.ordinal}{unit}"
-    return f"《{info.title}》{where}（{info.file}，字符 {p.start}–{p.end}）"
+def citation_for(p: Passage, info: DocumentInfo, base_url: str = "") -> str:
+    """The Chinese reference line, its permalink made absolute with ``base_url``."""
+    return reference_line(Cited(p, info, base_url + permalink(p)))
 
 
 def query_terms(pq: ParsedQuery, lexicon: Lexicon) -> list[str]:
@@ -185,6 +188,22 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
     return "".join(parts).strip()
 
 
+def check_request(query: str, mode: str, k: int, offset: int, group: str | None, max_query_chars: int) -> None:
+    """The limits of a search request, for the library, the CLI and the web alike."""
+    if mode not in MODES:
+        raise QueryError(f"检索方式只能是 {'、'.join(MODES)} 之一", "bad_mode")
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+        raise QueryError(f"每页条数 k 须在 1 到 {MAX_K} 之间", "bad_k")
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(f"起始位置 offset 须在 0 到 {MAX_OFFSET} 之间", "bad_offset")
+    if group not in (None, "", *GROUPS):
+        raise QueryError("分组方式 group 只能是 doc 或不填", "bad_group")
+    if not query:
+        raise QueryError("请输入检索词", "empty_query")
+    if len(query) > max_query_chars:
+        raise QueryError(f"检索词太长：最多 {max_query_chars} 个字，现有 {len(query)} 个字", "query_too_long")
+
+
 class Searcher:
     """A loaded index build: passages, outlines, BM25, vectors and the embedder."""
 
@@ -214,6 +233,8 @@ class Searcher:
         self._check_compatible(documents)
         self.passages = _read_passages(self.path / "passages.jsonl", self.manifest["passages"])
         self.by_id = {p.passage_id: i for i, p in enumerate(self.passages)}
+        self._seq_ids = {(p.doc_id, p.seq): p.passage_id for p in self.passages}
+        self.anchors = AnchorResolver(self.passages, _read_aliases(self.path / ALIASES_FILE))
         self.table_labels = {p.section_ids[-1]: p.cells for p in self.passages if p.kind == "table_header"}
         self._normalized = [normalize(p.search_text) for p in self.passages]
         self._squashed = [STRIP_RE.sub("", t) for t in self._normalized]
@@ -286,7 +307,8 @@ class Searcher:
         ):
             for v in values or []:
                 if v not in allowed:
-                    raise QueryError(f"unknown {name} {v!r}; known: {', '.join(sorted(allowed))}")
+                    raise QueryError(f"没有这个{FILTER_LABELS[name]}：{v}；可选：{'、'.join(sorted(allowed))}",
+                                     "unknown_filter")
 
     def _allowed_docs(self, doc_ids, city, kind, period) -> list[str]:
         out = []
@@ -312,19 +334,19 @@ class Searcher:
         cleaned = "".join(ch if ch.isprintable() else " " for ch in query).strip()
         pq = parse_query(cleaned)
         if pq.is_empty or not any(is_word_char(normalize_char(c)) for c in pq.positive_text):
-            note = "nothing to search for: the query has no words, only punctuation, spaces or exclusions"
+            note = "没有可检索的内容：检索词里只有标点、空格或排除词"
             return SearchResponse(query, mode, k, offset, 0, (time.perf_counter() - t0) * 1000, [],
                                   None, [*pq.notes, note], [] if group == "doc" else None)
         notes = list(pq.notes)
         cap = self.cfg.search.max_embed_chars
         if mode != "bm25" and len(pq.positive_text) > cap:
-            notes.append(f"semantic matching used the first {cap} characters of the query")
+            notes.append(f"检索词较长，语义匹配只用了前 {cap} 个字")
         filtered = bool(doc_ids or city or kind or period)
         allowed = self._allowed_docs(doc_ids, city, kind, period)
         dropped = self._excluded_documents(pq, allowed)
         if dropped:
             allowed = [d for d in allowed if d not in dropped]
-            notes.append("excluded documents: " + "、".join(self.catalog.info(d).short_title for d in dropped))
+            notes.append("已排除文件：" + "、".join(self.catalog.info(d).short_title for d in dropped))
         intent = analyse(pq.terms, self.catalog, filtered)
         ranking = self._rank(pq, intent, mode, allowed if filtered or dropped else None, allowed, group == "doc")
         terms = query_terms(pq, self.lexicon)
@@ -332,7 +354,7 @@ class Searcher:
         def hit(rank: int, pid: str, score: float) -> Hit:
             p = self.passages[self.by_id[pid]]
             return Hit(rank, score, ranking.bm25_rank.get(pid), ranking.dense_rank.get(pid), p,
-                       self.catalog.info(p.doc_id), self._highlights(p, terms))
+                       self.catalog.info(p.doc_id), self._highlights(p, terms), ranking.matches[pid])
 
         def page(ranked: list[tuple[str, float]]) -> list[Hit]:
             return [hit(r, pid, s) for r, (pid, s) in enumerate(ranked[offset:offset + k], start=offset + 1)]
@@ -350,18 +372,7 @@ class Searcher:
                               page(ranking.fused), intent.explain(), notes, groups)
 
     def _check(self, query, mode, k, offset, group, doc_ids, city, kind, period) -> None:
-        if mode not in MODES:
-            raise QueryError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        if not isinstance(k, int) or not 1 <= k <= MAX_K:
-            raise QueryError(f"k must be between 1 and {MAX_K}")
-        if not isinstance(offset, int) or offset < 0 or offset > 1000:
-            raise QueryError("offset must be between 0 and 1000")
-        if group not in (None, "", "doc"):
-            raise QueryError("group must be 'doc' or absent")
-        if not query:
-            raise QueryError("query is empty")
-        if len(query) > self.cfg.search.max_query_chars:
-            raise QueryError(f"query is longer than {self.cfg.search.max_query_chars} characters")
+        check_request(query, mode, k, offset, group, self.cfg.search.max_query_chars)
         self._validate_filters(doc_ids, city, kind, period)
 
     def _rank(self, pq: ParsedQuery, intent: Intent, mode: str, doc_filter: list[str] | None,
@@ -373,6 +384,7 @@ class Searcher:
         bm25: list[tuple[str, float]] = []
         dense: list[tuple[str, float]] = []
         sections: list[tuple[str, float]] = []
+        sims: np.ndarray | None = None
         if mode in ("hybrid", "bm25") or pq.phrases or pq.excluded:
             limit = n if not (pq.phrases or pq.excluded) else len(self.passages)
             bm25 = self.lexical.search(lexical_pq, limit=limit, filter_query=self.lexical.filter_for(doc_filter))
@@ -385,7 +397,8 @@ class Searcher:
             elif pq.excluded:
                 mask &= ~self._rows_excluding(pq)
             qvec = self.embedder.embed_query(pq.positive_text[: self.cfg.search.max_embed_chars])
-            dense = [(self.passages[r].passage_id, s) for r, s in self.dense.search(qvec, n, mask)]
+            sims = self.dense.scores(qvec)
+            dense = [(self.passages[r].passage_id, s) for r, s in top_rows(sims, n, mask)]
         if intent.section and mode != "dense":
             sections = self._section_list(lexical_pq, doc_filter, n)
         # The documents a query names always supply candidates of their own: in a large
@@ -399,7 +412,7 @@ class Searcher:
             for d in named:
                 own |= self.doc_rows[d]
             dense = union_by_score(dense, [(self.passages[r].passage_id, s)
-                                           for r, s in self.dense.search(qvec, n, mask & own)])
+                                           for r, s in top_rows(sims, n, mask & own)])
         if named and sections:
             sections = union_by_score(sections, self._section_list(lexical_pq, named, n))
         # A quoted phrase asks for every place it occurs: all its matches take part.
@@ -410,14 +423,42 @@ class Searcher:
             "dense": [("dense", dense, 1.0)],
             "hybrid": [("bm25", lexical, bm25_weight), ("dense", dense, 1.0), ("headings", sections, 1.0)],
         }[mode])
+        exact = self._exact_matches(pq, allowed)
         if mode != "dense":
             seen = {pid for pid, _ in fused}
-            fused += [(pid, 0.0) for pid in self._exact_matches(pq, allowed) if pid not in seen]
+            fused += [(pid, 0.0) for pid in exact if pid not in seen]
         fused = self._tier(fused, pq, list(intent.preferred_docs), self.cfg.search.prefer_boost ** intent.strength)
+        matches = self._matches(fused, pq, intent, sims, literal=bool(exact) and mode != "dense")
+        fused = [(pid, score) for pid, score in fused if pid in matches]
         if intent.compare and not grouped:
             fused = interleave_documents(fused, [self.passages[self.by_id[pid]].doc_id for pid, _ in fused])
         return Ranking(fused, {pid: r for r, (pid, _) in enumerate(lexical, start=1)},
-                       {pid: r for r, (pid, _) in enumerate(dense, start=1)})
+                       {pid: r for r, (pid, _) in enumerate(dense, start=1)}, matches)
+
+    def _matches(self, fused: list[tuple[str, float]], pq: ParsedQuery, intent: Intent,
+                 sims: np.ndarray | None, literal: bool) -> dict[str, str]:
+        """How each candidate matches the query; the ones that do not are dropped."""
+        words = self._content_words(intent.lexical_text)
+        parts = _query_parts(pq)
+        whole = "".join(parts)
+        phrases = [STRIP_RE.sub("", normalize(x)) for x in pq.phrases]
+        bar = semantic_bar(sims, self.cfg.search.semantic_bar_z) if sims is not None else float("inf")
+        out: dict[str, str] = {}
+        for pid, _ in fused:
+            i = self.by_id[pid]
+            body = self._squashed[i]
+            tier = 2 if phrases and all(x in body for x in phrases) else _tier_of(body, whole, parts)
+            kind = match_kind(tier, sum(w in body for w in words), len(words),
+                              float(sims[i]) if sims is not None else None, bar, literal)
+            if kind:
+                out[pid] = kind
+        return out
+
+    def _content_words(self, text: str) -> list[str]:
+        """The query's words that carry content (no question or function words)."""
+        stop = query_stopwords()
+        words = [w for _, w, _, _ in word_tokens(text, self.lexicon, subwords=False)]
+        return list(dict.fromkeys(w for w in words if w not in stop and (len(w) >= 2 or w.isdigit())))
 
     def _fuse(self, runs: list[tuple[str, list[tuple[str, float]], float]]) -> list[tuple[str, float]]:
         """Named runs fused; convex weights go by the run's name (lexical runs take
@@ -472,12 +513,7 @@ class Searcher:
         pref = set(preferred)
 
         def tier(pid: str) -> int:
-            body = self._squashed[self.by_id[pid]]
-            if whole and len(whole) <= EXACT_MAX_CHARS and whole in body:
-                return 2
-            if len(parts) > 1 and all(x in body for x in parts):
-                return 1
-            return 0
+            return _tier_of(self._squashed[self.by_id[pid]], whole, parts)
 
         scored = [(pid, s * boost if self.passages[self.by_id[pid]].doc_id in pref else s)
                   for pid, s in fused]
@@ -501,6 +537,14 @@ class Searcher:
         except KeyError:
             raise KeyError(passage_id) from None
 
+    def landing(self, passage_id: str) -> Landing | None:
+        """Where a link to a passage this build no longer has should open: None when the
+        build has it, or when no document of the catalog owns the id."""
+        owners = [d for d in self.catalog.ids if passage_id.startswith(d + "-")]
+        if passage_id in self.by_id or not owners:
+            return None
+        return self.anchors.resolve(max(owners, key=len), passage_id)
+
     def neighbours(self, passage_id: str, n: int = 2) -> tuple[list[Passage], list[Passage]]:
         i = self.by_id[passage_id]
         doc = self.passages[i].doc_id
@@ -521,7 +565,7 @@ class Searcher:
             return {
                 "section_id": node["section_id"], "title": node["title"], "level": node["level"],
                 "start": node["start"], "end": node["end"],
-                "passages": [f"{doc_id}-{rng[0]:04d}", f"{doc_id}-{rng[1]:04d}"] if rng else None,
+                "passages": [self._seq_ids[(doc_id, rng[0])], self._seq_ids[(doc_id, rng[1])]] if rng else None,
                 "children": [convert(c) for c in node["children"]],
             }
 
@@ -534,7 +578,8 @@ class Searcher:
             for doc in self.outlines:
                 for node in _walk_outline(self.outlines[doc]):
                     if node.get("passages"):
-                        anchors[(doc, node["section_id"])] = f"/doc/{doc}#{doc}-{node['passages'][0]:04d}"
+                        anchors[(doc, node["section_id"])] = permalink(self.passages[self.by_id[
+                            self._seq_ids[(doc, node["passages"][0])]]])
             self._anchors = anchors
         return self._anchors.get((doc_id, section_id))
 
@@ -571,6 +616,15 @@ def _walk_outline(nodes: list[dict]):
         node = stack.pop()
         yield node
         stack.extend(node["children"])
+
+
+def _tier_of(body: str, whole: str, parts: list[str]) -> int:
+    """2: the whole (short) query is in the text; 1: every space-separated part is; else 0."""
+    if whole and len(whole) <= EXACT_MAX_CHARS and whole in body:
+        return 2
+    if len(parts) > 1 and all(x in body for x in parts):
+        return 1
+    return 0
 
 
 def _query_parts(pq: ParsedQuery) -> list[str]:
@@ -613,6 +667,18 @@ def _verify_checksums(path: Path, files: dict) -> None:
     if damaged:
         raise IndexCorruptError(f"index {path.name} is damaged: {', '.join(damaged[:3])}"
                                 f"{' …' if len(damaged) > 3 else ''} differ from the manifest's checksums")
+
+
+def _read_aliases(path: Path) -> dict[str, list[str]]:
+    if not path.exists():
+        return {}
+    try:
+        aliases = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc}); run: plansearch index") from exc
+    if not isinstance(aliases, dict) or not all(isinstance(v, list) and len(v) == 2 for v in aliases.values()):
+        raise IndexCorruptError(f"{path} is not a map of old ids to [id, how]; run: plansearch index")
+    return aliases
 
 
 def _read_passages(path: Path, expected: int) -> list[Passage]:

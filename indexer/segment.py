@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer import boilerplate
+from indexer.anchors import IdAllocator
 from indexer.corpus import Document
 from indexer.heading_rules import (
     LEVEL_NAMES,
@@ -320,6 +321,7 @@ class _Builder:
         self.stack: list[Section] = []
         self.passages: list[Passage] = []
         self.ordinals: dict[str, int] = {}
+        self.ids = IdAllocator(self.doc.id)
         self.n_sections = 0
 
     # --- sections -------------------------------------------------------------------------
@@ -366,7 +368,7 @@ class _Builder:
             s.last_passage = seq
         self.passages.append(
             Passage(
-                passage_id=f"{self.doc.id}-{seq:04d}",
+                passage_id=self.ids.next_id(path, source),
                 doc_id=self.doc.id,
                 seq=seq,
                 kind=kind,

@@ -9,16 +9,18 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+from datetime import date
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from indexer.citation import FORMATS, Cited, permalink
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
 from indexer.search import Searcher, passage_json
 from search_app import current_searcher
 from search_app.limits import Overloaded, overloaded_response, search_slot
 from search_app.openapi import openapi_spec
-from search_app.params import parse_search_args
+from search_app.params import parse_cite_args, parse_search_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 log = logging.getLogger("plansearch.api")
@@ -37,7 +39,7 @@ def error(status: int, code: str, message: str):
 
 @bp.errorhandler(QueryError)
 def bad_query(exc: QueryError):
-    return error(400, "bad_request", str(exc))
+    return error(400, exc.code, str(exc))
 
 
 @bp.errorhandler(UnknownDocumentError)
@@ -67,8 +69,13 @@ def unexpected(exc: Exception):
     return error(500, "internal", "internal error; the server log has the details")
 
 
+def base_url() -> str:
+    """This site as the request reached it (the Host header is checked before routing)."""
+    return request.host_url.rstrip("/")
+
+
 def passage_of(p, s: Searcher) -> dict:
-    return passage_json(p, s.catalog.info(p.doc_id))
+    return passage_json(p, s.catalog.info(p.doc_id), base_url())
 
 
 def doc_json(s: Searcher, doc_id: str) -> dict:
@@ -87,7 +94,7 @@ def search():
     params = parse_search_args(request.args, s.cfg.search.max_query_chars)
     with search_slot():
         resp = s.search(params.q, **params.search_kwargs())
-    return jsonify(resp.to_json())
+    return jsonify(resp.to_json(base_url()))
 
 
 @bp.get("/documents")
@@ -108,10 +115,50 @@ def passage(passage_id: str):
     try:
         p = s.passage(passage_id)
     except KeyError:
-        return error(404, "not_found", f"no passage {passage_id!r}")
+        landing = s.landing(passage_id)
+        if landing is None:
+            return error(404, "not_found", f"没有这个段落：{passage_id}")
+        moved = jsonify({"passage_id": landing.passage_id, "how": landing.how, "notice": landing.notice})
+        moved.status_code = 301
+        moved.headers["Location"] = url_for("api.passage", passage_id=landing.passage_id)
+        return moved
     before, after = s.neighbours(passage_id)
     return jsonify({**passage_of(p, s), "before": [passage_of(x, s) for x in before],
                     "after": [passage_of(x, s) for x in after]})
+
+
+@bp.get("/resolve/<passage_id>")
+def resolve(passage_id: str):
+    """Where an old permalink lands, with the notice the reader shows."""
+    s = searcher()
+    if passage_id in s.by_id:
+        return jsonify({"requested": passage_id, "passage_id": passage_id, "how": "current",
+                        "url": permalink(s.passage(passage_id))})
+    landing = s.landing(passage_id)
+    if landing is None:
+        return error(404, "not_found", f"没有这个段落：{passage_id}")
+    return jsonify({"requested": passage_id, "passage_id": landing.passage_id, "how": landing.how,
+                    "notice": landing.notice, "url": permalink(s.passage(landing.passage_id))})
+
+
+@bp.get("/cite")
+def cite():
+    s = searcher()
+    params = parse_cite_args(request.args)
+    items = []
+    for pid in params.ids:
+        landing = s.landing(pid)
+        try:
+            p = s.passage(landing.passage_id if landing else pid)
+        except KeyError:
+            return error(404, "not_found", f"没有这个段落：{pid}")
+        items.append(Cited(p, s.catalog.info(p.doc_id), base_url() + permalink(p)))
+    fmt = FORMATS[params.format]
+    resp = Response(fmt.render(items, date.today()), mimetype=fmt.media_type)
+    resp.charset = "utf-8"
+    if params.download:
+        resp.headers["Content-Disposition"] = f'attachment; filename="plansearch-citations.{fmt.extension}"'
+    return resp
 
 
 @bp.get("/health")
@@ -139,4 +186,5 @@ def reload_index():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_spec(searcher().catalog))
+    s = searcher()
+    return jsonify(openapi_spec(s.catalog, s.cfg.search.max_query_chars))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from indexer.citation import FORMATS
+from indexer.config import SearchConfig
 from indexer.corpus import Catalog
-from indexer.search import MAX_K, MODES
+from indexer.matching import MATCH_LABELS
+from indexer.search import MAX_K, MAX_OFFSET, MODES
+from search_app.params import MAX_CITE_IDS, MAX_VALUES
 
 
 def _ref(name: str) -> dict:
@@ -27,10 +31,10 @@ STR_LIST = {"type": "array", "items": STR}
 def _multi(name: str, description: str, values: list[str] | None) -> dict:
     item = {"type": "string", "enum": values} if values else {"type": "string", "maxLength": 200}
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": "array", "items": item, "maxItems": 10}, "style": "form", "explode": True}
+            "schema": {"type": "array", "items": item, "maxItems": MAX_VALUES}, "style": "form", "explode": True}
 
 
-def openapi_spec(catalog: Catalog | None = None) -> dict:
+def openapi_spec(catalog: Catalog | None = None, max_query_chars: int = SearchConfig.max_query_chars) -> dict:
     """With a catalog, filter parameters list the values the index knows."""
     infos = list(catalog) if catalog else []
 
@@ -43,11 +47,14 @@ def openapi_spec(catalog: Catalog | None = None) -> dict:
     }
     hit = {
         "type": "object",
-        "required": ["rank", "score", "bm25_rank", "dense_rank", "passage_id", "doc_id", "source", "title",
+        "required": ["rank", "score", "bm25_rank", "dense_rank", "match", "passage_id", "doc_id", "source", "title",
                      "section_path", "kind", "start", "end", "text", "highlights", "citation", "url"],
         "properties": {
             **passage_props, "rank": INT, "score": {"type": "number"}, "bm25_rank": NULLABLE_INT,
             "dense_rank": NULLABLE_INT, "short_title": STR, "city": STR,
+            "match": {"type": "string", "enum": list(MATCH_LABELS),
+                      "description": "how the passage matches: the query in its text, enough of the "
+                                     "query's words, or semantic similarity above the calibrated bar"},
             "highlights": {"type": "array", "items": STR},
         },
     }
@@ -93,13 +100,13 @@ def openapi_spec(catalog: Catalog | None = None) -> dict:
                 "summary": "Search passages (hybrid BM25 + embeddings by default)",
                 "parameters": [
                     {"name": "q", "in": "query", "required": True,
-                     "schema": {"type": "string", "minLength": 1, "maxLength": 500}},
+                     "schema": {"type": "string", "minLength": 1, "maxLength": max_query_chars}},
                     {"name": "mode", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": list(MODES), "default": "hybrid"}},
                     {"name": "k", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10}},
                     {"name": "offset", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}},
+                     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}},
                     _multi("doc", "document id (repeatable)", values("id")),
                     _multi("city", "city, e.g. 常德 (repeatable)", values("city")),
                     _multi("kind", "规划纲要 or 政府工作报告 (repeatable)", values("kind")),
@@ -131,6 +138,37 @@ def openapi_spec(catalog: Catalog | None = None) -> dict:
                     "200": _json({"allOf": [_ref("Passage"), {"type": "object", "properties": {
                         "before": {"type": "array", "items": _ref("Passage")},
                         "after": {"type": "array", "items": _ref("Passage")}}}]}, "passage"),
+                    "301": {"description": "an id from an earlier build: Location is the passage it became"},
+                    "404": ERRORS["404"],
+                },
+            }},
+            "/api/resolve/{passage_id}": {"get": {
+                "summary": "Where a permalink's passage id lands in this build (for links made before re-indexing)",
+                "parameters": [{"name": "passage_id", "in": "path", "required": True, "schema": STR}],
+                "responses": {
+                    "200": _json({"type": "object", "required": ["requested", "passage_id", "how", "url"],
+                                  "properties": {"requested": STR, "passage_id": STR, "url": STR, "notice": STR,
+                                                 "how": {"type": "string", "enum": [
+                                                     "current", "moved", "changed", "section", "document"]}}},
+                                 "landing"),
+                    "404": ERRORS["404"],
+                },
+            }},
+            "/api/cite": {"get": {
+                "summary": "Citations of passages in one format (text, GB/T 7714, RIS, BibTeX, CSV)",
+                "parameters": [
+                    {"name": "ids", "in": "query", "required": True, "description": "passage ids, comma-separated",
+                     "schema": {"type": "string", "minLength": 1}},
+                    {"name": "format", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(FORMATS), "default": "text"}},
+                    {"name": "download", "in": "query", "required": False,
+                     "description": "1: sent as an attachment (plansearch-citations.<ext>)",
+                     "schema": {"type": "string", "enum": ["0", "1"]}},
+                ],
+                "responses": {
+                    "200": {"description": f"the citations, at most {MAX_CITE_IDS} passages",
+                            "content": {f.media_type: {"schema": STR} for f in FORMATS.values()}},
+                    "400": ERRORS["400"],
                     "404": ERRORS["404"],
                 },
             }},

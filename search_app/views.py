@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import QueryError, UnknownDocumentError
-from indexer.search import MODES, Searcher, citation_for
+from indexer.citation import Cited, gbt7714, permalink
+from indexer.matching import MATCH_LABELS
+from indexer.search import MODES, Hit, Searcher, citation_for
 from indexer.segment import Passage
 from search_app import current_searcher
 from search_app.limits import search_slot
@@ -18,6 +21,8 @@ from search_app.params import parse_search_args
 bp = Blueprint("views", __name__)
 MODE_LABELS = {"hybrid": "综合", "bm25": "关键词", "dense": "语义"}
 EXAMPLES = ["城陵矶新港区", "“五溪人才行动计划”", "老人以后谁来照顾？", "各地冷链物流建设", "常德 地区生产总值 2025年"]
+# Hits per document in the side-by-side comparison; each column links to the rest.
+COMPARE_K = 4
 
 
 def searcher() -> Searcher:
@@ -33,8 +38,11 @@ def index():
     try:
         params = parse_search_args(request.args, s.cfg.search.max_query_chars, require_q=False)
         if params.q.strip():
+            kwargs = params.search_kwargs()
+            if params.group and "k" not in request.args:
+                kwargs["k"] = COMPARE_K
             with search_slot():
-                resp = s.search(params.q, **params.search_kwargs())
+                resp = s.search(params.q, **kwargs)
     except QueryError as exc:
         error, status = str(exc), 400
         params = None
@@ -44,6 +52,22 @@ def index():
         items = [(k, v) for k, v in args.items(multi=True) if k != "offset"] + [("offset", str(offset))]
         return "/?" + urlencode(items)
 
+    def column_url(doc_id: str) -> str:
+        """A comparison column's 更多: the same search within that document."""
+        items = [(k, v) for k, v in args.items(multi=True) if k not in ("offset", "group", "doc", "k")]
+        return "/?" + urlencode([*items, ("doc", doc_id)])
+
+    search_qs = urlencode([(k, v) for k, v in args.items(multi=True) if k != "offset"])
+    base = request.host_url.rstrip("/")
+    today = date.today()
+
+    def reader_url(h: Hit) -> str:
+        return f"/doc/{h.passage.doc_id}?{search_qs}#{h.passage.passage_id}"
+
+    def cite(h: Hit) -> dict[str, str]:
+        c = Cited(h.passage, h.info, base + permalink(h.passage))
+        return {"text": h.citation(base), "gbt7714": gbt7714(c, today)}
+
     return render_template(
         "search.html", resp=resp, error=error, params=params, q=args.get("q", ""),
         mode=args.get("mode", "hybrid"), modes=MODES, mode_labels=MODE_LABELS,
@@ -51,7 +75,8 @@ def index():
         chosen_kind=set(args.getlist("kind")), group=args.get("group") == "doc",
         chosen_period=set(args.getlist("period")), periods=sorted({d.period for d in s.catalog}),
         cities=sorted({d.city for d in s.catalog}), kinds=sorted({d.kind for d in s.catalog}),
-        examples=EXAMPLES, page_url=page_url, anchor=s.section_anchor, zip=zip,
+        examples=EXAMPLES, page_url=page_url, column_url=column_url, reader_url=reader_url, cite=cite,
+        match_labels=MATCH_LABELS, anchor=s.section_anchor, zip=zip,
     ), status
 
 
@@ -98,10 +123,17 @@ def document(doc_id: str):
         info = s.catalog.info(doc_id)
     except UnknownDocumentError:
         abort(404, description=f"没有这份文件：{doc_id}")
+    base = request.host_url.rstrip("/")
+    back = "/?" + urlencode(list(request.args.items(multi=True))) if request.args.get("q") else None
     return render_template(
         "doc.html", info=info, outline=s.outline(doc_id), blocks=blocks_for(s, doc_id), cells=cells,
-        citation=lambda p: citation_for(p, info),
+        citation=lambda p: citation_for(p, info, base), back=back, query=request.args.get("q", ""),
     )
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html", match_labels=MATCH_LABELS)
 
 
 @bp.app_errorhandler(HTTPException)

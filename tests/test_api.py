@@ -41,23 +41,26 @@ def test_search_filters_group_and_repeatable_doc(client):
     validate(g, "SearchResponse")
 
 
-@pytest.mark.parametrize("qs", [
-    "", "q=", "q=x&k=abc", "q=x&k=0", "q=x&k=1000", "q=x&offset=-3", "q=x&mode=magic",
-    "q=x&doc=nope", "q=x&city=北京", "q=x&kind=小说", "q=x&period=十二五", "q=x&group=city",
-    "q=" + "长" * 501,
+@pytest.mark.parametrize(("qs", "code"), [
+    ("", "empty_query"), ("q=", "empty_query"), ("q=x&k=abc", "bad_k"), ("q=x&k=0", "bad_k"),
+    ("q=x&k=1000", "bad_k"), ("q=x&offset=-3", "bad_offset"), ("q=x&offset=1001", "bad_offset"),
+    ("q=x&mode=magic", "bad_mode"), ("q=x&doc=nope", "unknown_filter"), ("q=x&city=北京", "unknown_filter"),
+    ("q=x&kind=小说", "unknown_filter"), ("q=x&period=十二五", "unknown_filter"), ("q=x&group=city", "bad_group"),
+    ("q=" + "长" * 501, "query_too_long"), ("q=x" + "&city=常德" * 11, "too_many_values"),
 ])
-def test_bad_search_requests_are_400_with_a_json_error(client, qs):
+def test_bad_search_requests_are_400_with_a_json_error(client, qs, code):
     r = client.get("/api/search?" + qs)
     assert r.status_code == 400
     body = r.get_json()
     validate(body, "Error")
-    assert body["error"]["code"] == "bad_request" and body["error"]["message"]
+    assert body["error"]["code"] == code
+    assert re.search(r"[\u4e00-\u9fff]", body["error"]["message"]), body
 
 
 @pytest.mark.parametrize("q", ["  ", "，。！", "-城市", "\x02"])
 def test_queries_without_words_get_no_results_and_a_note(client, q):
     body = client.get("/api/search", query_string={"q": q}).get_json()
-    assert body["total"] == 0 and body["results"] == [] and "nothing to search for" in body["notes"][-1]
+    assert body["total"] == 0 and body["results"] == [] and "没有可检索的内容" in body["notes"][-1]
 
 
 def test_documents_list_counts_sections_and_passages(client):
@@ -76,16 +79,34 @@ def test_document_has_outline_with_passage_ranges(client):
     chapters = [n for n in body["outline"] if n["level"] == "zhang"]
     assert len(chapters) == 12
     first, last = chapters[0]["passages"]
-    assert first.startswith("yueyang-14th-five-year-plan-") and first <= last
+    heading = client.get(f"/api/passages/{first}").get_json()
+    assert heading["kind"] == "heading" and heading["section_path"][-1] == chapters[0]["title"]
+    assert client.get(f"/api/passages/{last}").get_json()["section_path"][:1] == heading["section_path"]
 
 
-def test_passage_with_neighbours_and_citation(client):
-    pid = "changde-14th-five-year-plan-0010"
+def test_passage_with_neighbours_and_citation(client, searcher):
+    doc = [p for p in searcher.passages if p.doc_id == "changde-14th-five-year-plan"]
+    pid = doc[10].passage_id
     body = client.get(f"/api/passages/{pid}").get_json()
     validate(body, schema=response_schema("/api/passages/{passage_id}"))
     assert body["passage_id"] == pid and body["citation"].startswith("《常德市")
-    assert [p["passage_id"] for p in body["before"]][-1] == "changde-14th-five-year-plan-0009"
-    assert body["after"][0]["passage_id"] == "changde-14th-five-year-plan-0011"
+    assert body["citation"].endswith(f"http://localhost/doc/changde-14th-five-year-plan#{pid}")
+    assert [p["passage_id"] for p in body["before"]][-1] == doc[9].passage_id
+    assert body["after"][0]["passage_id"] == doc[11].passage_id
+
+
+def test_an_old_passage_id_redirects_to_where_it_went(client, searcher):
+    p = next(x for x in searcher.passages if x.kind == "paragraph" and len(x.section_path) > 1)
+    old = p.passage_id.rsplit("-", 1)[0] + "-00000000"
+    r = client.get(f"/api/passages/{old}")
+    assert r.status_code == 301 and r.get_json()["how"] == "section"
+    landed = client.get(r.headers["Location"]).get_json()
+    assert landed["section_path"] == list(p.section_path[: len(landed["section_path"])])
+    body = client.get(f"/api/resolve/{old}").get_json()
+    validate(body, schema=response_schema("/api/resolve/{passage_id}"))
+    assert body["passage_id"] == landed["passage_id"] and "章节" in body["notice"]
+    assert client.get(f"/api/resolve/{p.passage_id}").get_json()["how"] == "current"
+    assert client.get("/api/resolve/nope-0001").status_code == 404
 
 
 @pytest.mark.parametrize("url", ["/api/documents/nope", "/api/passages/nope", "/api/passages/..%2F..%2Fetc",

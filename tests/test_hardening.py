@@ -259,7 +259,7 @@ def test_ordinary_hosts_are_served(app, host):
 def test_a_long_query_embeds_only_its_first_characters_and_says_so(app):
     r = app.test_client().get("/api/search", query_string={"q": "的" * 500, "mode": "dense", "k": 100})
     assert r.status_code == 200
-    assert any("first 64 characters" in n for n in r.get_json()["notes"])
+    assert any("前 64 个字" in n for n in r.get_json()["notes"])
 
 
 def test_searches_beyond_the_gate_are_shed_with_503_and_retry_after(tmp_path, small_corpus):

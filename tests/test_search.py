@@ -125,14 +125,17 @@ def test_pagination_walks_the_same_ranking(searcher):
 
 
 def test_hits_carry_exact_citations(searcher, catalog):
-    hit = searcher.search("城陵矶新港区", k=1).hits[0]
-    data = hit.to_json()
+    hits = searcher.search("城陵矶新港区", k=10).hits
+    heading = next(h for h in hits if h.passage.kind == "heading")
+    assert heading.citation().endswith(" > ".join(heading.passage.section_path) + "。" + heading.url)
+    hit = next(h for h in hits if h.passage.kind == "paragraph")
+    data = hit.to_json("https://plans.example")
     text = catalog.read(data["doc_id"]).text
     assert text[data["start"]:data["end"]] == data["text"]
     assert data["source"] == f"{data['doc_id']}.txt"
     assert data["citation"].startswith(f"《{data['title']}》")
     assert " > ".join(data["section_path"]) in data["citation"]
-    assert re.search(r"第\d+[段行]", data["citation"])
+    assert re.search(r"，第\d+段。https://plans\.example/doc/", data["citation"])
     assert data["url"] == f"/doc/{data['doc_id']}#{data['passage_id']}"
 
 
@@ -192,12 +195,12 @@ def test_a_table_row_hit_shows_its_values_under_their_column_labels(searcher, cl
 def test_excluding_a_place_or_document_excludes_its_documents(searcher, query, gone):
     r = searcher.search(query, k=50)
     assert r.hits and not gone & {h.passage.doc_id for h in r.hits}
-    assert any(n.startswith("excluded documents: ") for n in r.notes)
+    assert any(n.startswith("已排除文件：") for n in r.notes)
 
 
 def test_excluding_an_ordinary_word_excludes_no_document(searcher):
     r = searcher.search("冷链物流 -物流园", k=10)
-    assert not any(n.startswith("excluded documents") for n in r.notes)
+    assert not any(n.startswith("已排除文件") for n in r.notes)
 
 
 def test_convex_weights_follow_the_run_not_its_position(fake_cfg, searcher, monkeypatch):

@@ -89,7 +89,7 @@ def test_oversized_requests_are_rejected(client):
     r = client.post("/api/admin/reload", data=b"x" * (200 * 1024))
     assert r.status_code == 413 and r.get_json()["error"]["code"] == "too_large"
     r = client.get("/?q=" + "长" * 5000)
-    assert r.status_code == 400 and "longer than 500" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "检索词太长：最多 500 个字" in r.get_data(as_text=True)
     r = client.get("/api/search", query_string={"q": "x", "doc": ["a"] * 11})
     assert r.status_code == 400
 
@@ -110,4 +110,6 @@ def test_the_search_page_filters_by_period(client):
 
 def test_each_hit_explains_its_ranks_in_a_disclosure(client):
     page = client.get("/", query_string={"q": "老人以后谁来照顾？"}).get_data(as_text=True)
-    assert '<details class="why"><summary>为什么</summary>关键词排名' in page and "语义排名 第" in page
+    why = re.findall(r'<details class="why"><summary>为什么</summary>(.*?)</details>', page, re.S)
+    assert why and all(re.search(r"(原文出现|包含关键词|语义相近)</span> · 关键词排名 .+ · 语义排名 ", w) for w in why)
+    assert any("语义排名 第" in w for w in why)

@@ -1,0 +1,91 @@
+"""Stable passage ids: a re-parse of unchanged text keeps them; a changed parser rule
+leaves old links landing on the nearest surviving passage, never on nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from indexer import segment
+from indexer.anchors import MOVED, AnchorResolver, IdAllocator, carry_aliases, section_hash, text_hash
+from indexer.build import ALIASES_FILE, build_index, current_build
+from indexer.embed import FakeEmbedder
+from indexer.search import Searcher
+from tests.conftest import REPORT, make_config, quiet
+
+
+def test_ids_depend_on_section_and_text_not_on_position(catalog):
+    doc = catalog.read(REPORT)
+    first = segment.parse(doc).passages
+    ids = {p.passage_id for p in first}
+    assert len(ids) == len(first)
+    # The same text with a paragraph added at the top: every seq moves, and no id under a
+    # heading does (the lines before the first heading are joined with the new one).
+    shifted = segment.parse(type(doc)(doc.info, "新增的一段开头文字。\n" + doc.text, doc.encoding)).passages
+    assert {p.passage_id for p in first if p.section_path} <= {p.passage_id for p in shifted}
+    later = first[50]
+    assert [p.seq for p in shifted if p.passage_id == later.passage_id] == [later.seq + 1]
+
+
+def test_repeated_text_in_one_section_is_numbered():
+    ids = IdAllocator("d")
+    a, b = ids.next_id(["一"], "同样的话。"), ids.next_id(["一"], "同样的话。")
+    assert b == f"{a}-2" and ids.next_id(["二"], "同样的话。") != a
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    """Build A with an older chunking rule, then B with today's: B redirects A's links."""
+    tmp = tmp_path_factory.mktemp("anchors")
+    cfg = make_config(tmp)
+    embedder = FakeEmbedder(cfg.embedding)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(segment, "TARGET_CHARS", 120)
+        build_index(cfg, embedder=embedder, progress=False, log=quiet)
+        old = Searcher(cfg, embedder=embedder)
+    build_index(cfg, embedder=embedder, progress=False, log=quiet)
+    new = Searcher(cfg, embedder=embedder)
+    yield cfg, old, new
+    old.close()
+    new.close()
+
+
+def test_a_reparse_keeps_unchanged_passages_and_redirects_the_rest(rebuilt):
+    cfg, old, new = rebuilt
+    kept = [p for p in old.passages if p.passage_id in new.by_id]
+    gone = [p for p in old.passages if p.passage_id not in new.by_id]
+    assert len(kept) > len(old.passages) // 3 and gone
+    aliases = json.loads((current_build(cfg) / ALIASES_FILE).read_text(encoding="utf-8"))
+    for p in gone:
+        landing = new.landing(p.passage_id)
+        assert landing is not None and landing.passage_id in new.by_id
+        assert aliases[p.passage_id][0] == landing.passage_id
+        target = new.passage(landing.passage_id)
+        assert target.doc_id == p.doc_id
+        # A cut-up paragraph lands inside the section it was in, at its place.
+        assert target.section_path == p.section_path, (p.passage_id, landing)
+        assert landing.how in ("changed", "moved")
+    assert all(new.landing(p.passage_id) is None for p in kept)
+
+
+def test_an_id_from_builds_ago_lands_by_its_section_hash(rebuilt):
+    _, _, new = rebuilt
+    p = next(x for x in new.passages if x.kind == "paragraph" and len(x.section_path) > 1)
+    forged = f"{p.doc_id}-{section_hash(p.section_path)}-{text_hash('一段早已删去的文字')}"
+    landing = new.landing(forged)
+    assert landing is not None and landing.how == "section"
+    assert new.passage(landing.passage_id).section_path[: len(p.section_path)] == p.section_path
+    assert new.landing("no-such-document-0001") is None
+
+
+def test_resolver_prefers_moved_text():
+    class P:
+        def __init__(self, pid, text, path, seq):
+            self.passage_id, self.doc_id, self.text, self.section_path, self.seq = pid, "d", text, path, seq
+
+    old = [P("d-0001", "甲。", ("一",), 1)]
+    new = [P("d-x", "乙。", ("一",), 0), P("d-y", "甲。", ("二",), 1)]
+    aliases = carry_aliases(old, {"d-very-old": ["d-0001", MOVED]}, new)
+    assert aliases == {"d-0001": ["d-y", MOVED], "d-very-old": ["d-y", MOVED]}
+    assert AnchorResolver(new, aliases).resolve("d", "d-very-old").passage_id == "d-y"

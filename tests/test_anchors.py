@@ -20,11 +20,11 @@ def test_ids_depend_on_section_and_text_not_on_position(catalog):
     first = segment.parse(doc).passages
     ids = {p.passage_id for p in first}
     assert len(ids) == len(first)
-    # The same text with a paragraph added at the top: every seq moves, and no id under a
-    # heading does (the lines before the first heading are joined with the new one).
-    shifted = segment.parse(type(doc)(doc.info, "新增的一段开头文字。\n" + doc.text, doc.encoding)).passages
-    assert {p.passage_id for p in first if p.section_path} <= {p.passage_id for p in shifted}
-    later = first[50]
+    # A paragraph added in the middle: every later seq moves, no id does.
+    later = next(p for p in first[50:] if p.kind == "paragraph" and doc.text[p.start - 1] == "\n")
+    text = doc.text[: later.start] + "新增的一段文字。\n" + doc.text[later.start:]
+    shifted = segment.parse(type(doc)(doc.info, text, doc.encoding)).passages
+    assert ids <= {p.passage_id for p in shifted}
     assert [p.seq for p in shifted if p.passage_id == later.passage_id] == [later.seq + 1]
 
 

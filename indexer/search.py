@@ -191,7 +191,7 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
 def check_request(query: str, mode: str, k: int, offset: int, group: str | None, max_query_chars: int) -> None:
     """The limits of a search request, for the library, the CLI and the web alike."""
     if mode not in MODES:
-        raise QueryError(f"检索方式只能是 {'、'.join(MODES)} 之一", "bad_mode")
+        raise QueryError(f"检索方式只能是综合、关键词或语义（{'、'.join(MODES)}）", "bad_mode")
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
         raise QueryError(f"每页条数 k 须在 1 到 {MAX_K} 之间", "bad_k")
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:

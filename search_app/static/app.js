@@ -160,6 +160,7 @@ function wireFind() {
     if (hits.length) show(0);
   };
   let timer = 0;
+  form.addEventListener("submit", (e) => e.preventDefault());
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 250); });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") { e.preventDefault(); clearTimeout(timer); if (hits.length && input.value.trim()) show(at + (e.shiftKey ? -1 : 1)); else run(); }

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import QueryError, UnknownDocumentError
 from indexer.citation import Cited, gbt7714, permalink
+from indexer.errors import QueryError, UnknownDocumentError
 from indexer.matching import MATCH_LABELS
 from indexer.search import MODES, Hit, Searcher, citation_for
 from indexer.segment import Passage

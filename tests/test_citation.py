@@ -61,11 +61,12 @@ def test_issuer_comes_from_the_title(catalog):
 def test_ris_and_bibtex_parse_back(cited):
     records = parse_ris(ris(cited, DAY))
     assert [r["UR"] for r in records] == [c.url for c in cited]
-    assert all(r["TY"] == "GOVDOC" and r["TI"] == c.info.title and r["N1"] == c.place for r, c in zip(records, cited))
+    for r, c in zip(records, cited, strict=True):
+        assert r["TY"] == "GOVDOC" and r["TI"] == c.info.title and r["N1"] == c.place
     entries = parse_bibtex(bibtex(cited, DAY))
     assert [e["url"] for e in entries] == [c.url for c in cited]
     assert len({e["key"] for e in entries}) == len(cited)
-    assert all(e["title"] == "{" + c.info.title + "}" for e, c in zip(entries, cited))
+    assert all(e["title"] == "{" + c.info.title + "}" for e, c in zip(entries, cited, strict=True))
 
 
 def test_api_cites_in_every_format(client, cited):

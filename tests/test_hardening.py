@@ -422,4 +422,4 @@ def test_long_query_clients_are_capped_or_shed_and_ordinary_queries_answered(ser
     status, _, body = load.get(served + "/api/search?" + urllib.parse.urlencode(load.LONG_QUERY))
     assert status in (200, 503)
     if status == 200:
-        assert "first 64 characters" in json.loads(body)["notes"][-1]
+        assert "前 64 个字" in json.loads(body)["notes"][-1]

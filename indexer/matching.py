@@ -27,13 +27,15 @@ def semantic_bar(scores: np.ndarray, z: float) -> float:
     return float(scores.mean() + z * scores.std())
 
 
-# Share of a query's content words a passage must hold to match on words, rounded up:
-# two words need both, three need two, five need three (a minimum_should_match).
+# Share of a query's content words a passage must hold to match on words, rounded to the
+# nearest whole word: two words need one, three need two, five need three. A query that occurs
+# verbatim needs all of them (冷链物流 is not matched by every passage with 物流).
 MIN_WORD_SHARE = 0.6
 
 
-def enough_words(found: int, wanted: int) -> bool:
-    return wanted > 0 and found >= math.ceil(MIN_WORD_SHARE * wanted)
+def enough_words(found: int, wanted: int, literal: bool = False) -> bool:
+    needed = wanted if literal else max(1, math.floor(MIN_WORD_SHARE * wanted + 0.5))
+    return wanted > 0 and found >= needed
 
 
 def match_kind(tier: int, words_found: int, words_wanted: int, similarity: float | None, bar: float,
@@ -42,7 +44,7 @@ def match_kind(tier: int, words_found: int, words_wanted: int, similarity: float
     used as a name or a phrase: its semantic near-misses are not matches."""
     if tier > 0:
         return "exact"
-    if enough_words(words_found, words_wanted):
+    if enough_words(words_found, words_wanted, literal):
         return "words"
     if similarity is not None and similarity >= bar and not literal:
         return "semantic"

@@ -124,15 +124,16 @@ def carry_aliases(old: Sequence[Anchored], old_aliases: dict[str, list[str]],
     new_docs = {p.doc_id for p in new}
     out: dict[str, list[str]] = {}
     landed: dict[str, Landing] = {}
-    by_doc_seq = {}
+    by_section: dict[tuple[str, tuple[str, ...]], list[Anchored]] = {}
     for p in new:
-        by_doc_seq.setdefault(p.doc_id, []).append(p)
+        by_section.setdefault((p.doc_id, tuple(p.section_path)), []).append(p)
     for p in old:
         if p.passage_id in new_ids or p.doc_id not in new_docs:
             continue
         landing = resolver.nearest(p.doc_id, section_hash(p.section_path), text_hash(p.text))
-        if landing.how != MOVED:
-            landing = _closest_in_section(landing, p, by_doc_seq[p.doc_id])
+        same_path = by_section.get((p.doc_id, tuple(p.section_path)))
+        if landing.how != MOVED and same_path:
+            landing = _closest_in_section(p, same_path)
         landed[p.passage_id] = landing
         out[p.passage_id] = [landing.passage_id, landing.how]
     for alias, (target, how) in old_aliases.items():
@@ -145,11 +146,8 @@ def carry_aliases(old: Sequence[Anchored], old_aliases: dict[str, list[str]],
     return out
 
 
-def _closest_in_section(landing: Landing, old: Anchored, new_doc: Sequence[Anchored]) -> Landing:
+def _closest_in_section(old: Anchored, same_path: Sequence[Anchored]) -> Landing:
     """A changed passage lands on the passage now at its place in its section (by
     position in the document), so a reader opens the paragraph that replaced it."""
-    same_path = [p for p in new_doc if tuple(p.section_path) == tuple(old.section_path)]
-    if not same_path:
-        return landing
     best = min(same_path, key=lambda p: (abs(p.seq - old.seq), p.seq))
     return Landing(best.passage_id, CHANGED)

@@ -188,7 +188,8 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
     return "".join(parts).strip()
 
 
-def check_request(query: str, mode: str, k: int, offset: int, group: str | None, max_query_chars: int) -> None:
+def check_request(query: str, mode: str, k: int, offset: int, group: str | None, max_query_chars: int,
+                  require_query: bool = True) -> None:
     """The limits of a search request, for the library, the CLI and the web alike."""
     if mode not in MODES:
         raise QueryError(f"检索方式只能是综合、关键词或语义（{'、'.join(MODES)}）", "bad_mode")
@@ -198,7 +199,7 @@ def check_request(query: str, mode: str, k: int, offset: int, group: str | None,
         raise QueryError(f"起始位置 offset 须在 0 到 {MAX_OFFSET} 之间", "bad_offset")
     if group not in (None, "", *GROUPS):
         raise QueryError("分组方式 group 只能是 doc 或不填", "bad_group")
-    if not query:
+    if not query and require_query:
         raise QueryError("请输入检索词", "empty_query")
     if len(query) > max_query_chars:
         raise QueryError(f"检索词太长：最多 {max_query_chars} 个字，现有 {len(query)} 个字", "query_too_long")
@@ -427,27 +428,29 @@ class Searcher:
         if mode != "dense":
             seen = {pid for pid, _ in fused}
             fused += [(pid, 0.0) for pid in exact if pid not in seen]
-        fused = self._tier(fused, pq, list(intent.preferred_docs), self.cfg.search.prefer_boost ** intent.strength)
-        matches = self._matches(fused, pq, intent, sims, literal=bool(exact) and mode != "dense")
+        parts = _query_parts(pq)
+        tiers = {pid: _tier_of(self._squashed[self.by_id[pid]], "".join(parts), parts) for pid, _ in fused}
+        fused = self._tier(fused, tiers, list(intent.preferred_docs),
+                           self.cfg.search.prefer_boost ** intent.strength)
+        matches = self._matches(fused, tiers, pq, intent, sims, literal=bool(exact) and mode != "dense")
         fused = [(pid, score) for pid, score in fused if pid in matches]
         if intent.compare and not grouped:
             fused = interleave_documents(fused, [self.passages[self.by_id[pid]].doc_id for pid, _ in fused])
         return Ranking(fused, {pid: r for r, (pid, _) in enumerate(lexical, start=1)},
                        {pid: r for r, (pid, _) in enumerate(dense, start=1)}, matches)
 
-    def _matches(self, fused: list[tuple[str, float]], pq: ParsedQuery, intent: Intent,
+    def _matches(self, fused: list[tuple[str, float]], tiers: dict[str, int], pq: ParsedQuery, intent: Intent,
                  sims: np.ndarray | None, literal: bool) -> dict[str, str]:
-        """How each candidate matches the query; the ones that do not are dropped."""
+        """How each candidate matches the query; the ones that do not are dropped. Holding
+        every quoted phrase counts as an exact match."""
         words = self._content_words(intent.lexical_text)
-        parts = _query_parts(pq)
-        whole = "".join(parts)
         phrases = [STRIP_RE.sub("", normalize(x)) for x in pq.phrases]
         bar = semantic_bar(sims, self.cfg.search.semantic_bar_z) if sims is not None else float("inf")
         out: dict[str, str] = {}
         for pid, _ in fused:
             i = self.by_id[pid]
             body = self._squashed[i]
-            tier = 2 if phrases and all(x in body for x in phrases) else _tier_of(body, whole, parts)
+            tier = 2 if phrases and all(x in body for x in phrases) else tiers[pid]
             kind = match_kind(tier, sum(w in body for w in words), len(words),
                               float(sims[i]) if sims is not None else None, bar, literal)
             if kind:
@@ -503,21 +506,15 @@ class Searcher:
                 if p.doc_id in docs and whole in self._squashed[i]
                 and (excluded is None or not excluded[i]) and all(x in self._squashed[i] for x in phrases)]
 
-    def _tier(self, fused: list[tuple[str, float]], pq: ParsedQuery,
+    def _tier(self, fused: list[tuple[str, float]], tiers: dict[str, int],
               preferred: list[str], boost: float) -> list[tuple[str, float]]:
         """Exact matches first: a passage holding the whole query (or every
         space-separated part of it) outranks semantic near-misses. Documents
         the query names get their fused score raised (a preference, not a filter)."""
-        parts = _query_parts(pq)
-        whole = "".join(parts)
         pref = set(preferred)
-
-        def tier(pid: str) -> int:
-            return _tier_of(self._squashed[self.by_id[pid]], whole, parts)
-
         scored = [(pid, s * boost if self.passages[self.by_id[pid]].doc_id in pref else s)
                   for pid, s in fused]
-        order = sorted(range(len(scored)), key=lambda i: (-tier(scored[i][0]), -scored[i][1], i))
+        order = sorted(range(len(scored)), key=lambda i: (-tiers[scored[i][0]], -scored[i][1], i))
         return [scored[i] for i in order]
 
     def _rows_of(self, pids: list[str]) -> np.ndarray:

@@ -58,8 +58,7 @@ def parse_search_args(args: MultiDict, max_query_chars: int, require_q: bool = T
         offset=_int(args, "offset", 0), docs=_multi(args, "doc"), city=_multi(args, "city"),
         kind=_multi(args, "kind"), period=_multi(args, "period"), group=args.get("group", "") or None,
     )
-    check_request(params.q or ("" if require_q else " "), params.mode, params.k, params.offset, params.group,
-                  max_query_chars)
+    check_request(params.q, params.mode, params.k, params.offset, params.group, max_query_chars, require_q)
     return params
 
 

@@ -59,6 +59,26 @@ def searcher(fake_cfg) -> Searcher:
     return Searcher(fake_cfg, embedder=FakeEmbedder(fake_cfg.embedding))
 
 
+@pytest.fixture(scope="session")
+def reparsed(tmp_path_factory):
+    """An index built with an older chunking rule (paragraphs cut at 120 characters), then
+    re-built with today's: (config, the old build's passages, a Searcher on the new build)."""
+    from indexer import segment
+
+    cfg = make_config(tmp_path_factory.mktemp("reparsed"))
+    embedder = FakeEmbedder(cfg.embedding)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(segment, "TARGET_CHARS", 120)
+        build_index(cfg, embedder=embedder, progress=False, log=quiet)
+        old = Searcher(cfg, embedder=embedder)
+        old_passages = old.passages
+        old.close()
+    build_index(cfg, embedder=embedder, progress=False, log=quiet)
+    new = Searcher(cfg, embedder=embedder)
+    yield cfg, old_passages, new
+    new.close()
+
+
 @pytest.fixture()
 def small_corpus(tmp_path) -> Path:
     """A corpus of the one short document (the work report), for build tests."""

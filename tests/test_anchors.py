@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from indexer import segment
 from indexer.anchors import MOVED, AnchorResolver, IdAllocator, carry_aliases, section_hash, text_hash
-from indexer.build import ALIASES_FILE, build_index, current_build
-from indexer.embed import FakeEmbedder
-from indexer.search import Searcher
-from tests.conftest import REPORT, make_config, quiet
+from indexer.build import ALIASES_FILE, current_build
+from tests.conftest import REPORT
 
 
 def test_ids_depend_on_section_and_text_not_on_position(catalog):
@@ -34,28 +30,11 @@ def test_repeated_text_in_one_section_is_numbered():
     assert b == f"{a}-2" and ids.next_id(["二"], "同样的话。") != a
 
 
-@pytest.fixture(scope="module")
-def rebuilt(tmp_path_factory):
-    """Build A with an older chunking rule, then B with today's: B redirects A's links."""
-    tmp = tmp_path_factory.mktemp("anchors")
-    cfg = make_config(tmp)
-    embedder = FakeEmbedder(cfg.embedding)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(segment, "TARGET_CHARS", 120)
-        build_index(cfg, embedder=embedder, progress=False, log=quiet)
-        old = Searcher(cfg, embedder=embedder)
-    build_index(cfg, embedder=embedder, progress=False, log=quiet)
-    new = Searcher(cfg, embedder=embedder)
-    yield cfg, old, new
-    old.close()
-    new.close()
-
-
-def test_a_reparse_keeps_unchanged_passages_and_redirects_the_rest(rebuilt):
-    cfg, old, new = rebuilt
-    kept = [p for p in old.passages if p.passage_id in new.by_id]
-    gone = [p for p in old.passages if p.passage_id not in new.by_id]
-    assert len(kept) > len(old.passages) // 3 and gone
+def test_a_reparse_keeps_unchanged_passages_and_redirects_the_rest(reparsed):
+    cfg, old, new = reparsed
+    kept = [p for p in old if p.passage_id in new.by_id]
+    gone = [p for p in old if p.passage_id not in new.by_id]
+    assert len(kept) > len(old) // 3 and gone
     aliases = json.loads((current_build(cfg) / ALIASES_FILE).read_text(encoding="utf-8"))
     for p in gone:
         landing = new.landing(p.passage_id)
@@ -69,8 +48,8 @@ def test_a_reparse_keeps_unchanged_passages_and_redirects_the_rest(rebuilt):
     assert all(new.landing(p.passage_id) is None for p in kept)
 
 
-def test_an_id_from_builds_ago_lands_by_its_section_hash(rebuilt):
-    _, _, new = rebuilt
+def test_an_id_from_builds_ago_lands_by_its_section_hash(reparsed):
+    _, _, new = reparsed
     p = next(x for x in new.passages if x.kind == "paragraph" and len(x.section_path) > 1)
     forged = f"{p.doc_id}-{section_hash(p.section_path)}-{text_hash('一段早已删去的文字')}"
     landing = new.landing(forged)

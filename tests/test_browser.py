@@ -13,11 +13,6 @@ import pytest
 import waitress
 from playwright.sync_api import expect
 
-from indexer import segment
-from indexer.build import build_index
-from indexer.embed import FakeEmbedder
-from indexer.search import Searcher
-from tests.conftest import make_config, quiet
 from tests.test_citation import parse_bibtex, parse_ris
 
 pytestmark = pytest.mark.slow
@@ -289,33 +284,24 @@ def test_help_page_is_linked_from_the_search_box(open_page):
 
 
 @pytest.fixture(scope="module")
-def reparsed(tmp_path_factory):
-    """An index built with an older chunking rule, re-built with today's, and served."""
+def reparsed_url(reparsed):
+    """The re-built index of the ``reparsed`` fixture, served."""
     from search_app import create_app
 
-    tmp = tmp_path_factory.mktemp("reparsed")
-    cfg = make_config(tmp)
-    embedder = FakeEmbedder(cfg.embedding)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(segment, "TARGET_CHARS", 120)
-        build_index(cfg, embedder=embedder, progress=False, log=quiet)
-        old = Searcher(cfg, embedder=embedder)
-        old_ids = [(p.doc_id, p.passage_id, p.section_path) for p in old.passages]
-        old.close()
-    build_index(cfg, embedder=embedder, progress=False, log=quiet)
-    new = Searcher(cfg, embedder=embedder)
+    cfg, _, new = reparsed
     server = waitress.create_server(create_app(cfg, searcher=new), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", old_ids, new
+    yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     thread.join(timeout=5)
-    new.close()
 
 
 @WIDTHS
-def test_old_permalinks_resolve_after_a_reparse(open_page, reparsed, width):
-    base, old_ids, new = reparsed
+def test_old_permalinks_resolve_after_a_reparse(open_page, reparsed, reparsed_url, width):
+    _, old, new = reparsed
+    base = reparsed_url
+    old_ids = [(p.doc_id, p.passage_id, p.section_path) for p in old]
     gone = [x for x in old_ids if x[1] not in new.by_id]
     kept = [x for x in old_ids if x[1] in new.by_id]
     assert gone and kept

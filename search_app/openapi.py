@@ -6,7 +6,7 @@ from indexer.citation import FORMATS
 from indexer.config import SearchConfig
 from indexer.corpus import Catalog
 from indexer.matching import MATCH_LABELS
-from indexer.search import MAX_K, MAX_OFFSET, MODES
+from indexer.search import GROUPS, MAX_K, MAX_OFFSET, MODES
 from search_app.params import MAX_CITE_IDS, MAX_VALUES
 
 
@@ -112,7 +112,7 @@ def openapi_spec(catalog: Catalog | None = None, max_query_chars: int = SearchCo
                     _multi("kind", "规划纲要 or 政府工作报告 (repeatable)", values("kind")),
                     _multi("period", "十三五 or 十四五 (repeatable)", values("period")),
                     {"name": "group", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": ["doc"]}},
+                     "schema": {"type": "string", "enum": list(GROUPS)}},
                 ],
                 "responses": {"200": _json(_ref("SearchResponse"), "ranked hits"), "400": ERRORS["400"]},
             }},

@@ -44,9 +44,27 @@ def normalize_char(ch: str) -> str:
     return folded.lower()
 
 
+class _FoldTable(dict):
+    """A str.translate table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = normalize_char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
+SQUASH_RE = re.compile(r"[\s，。、；：！？,.;:!?“”\"'‘’（）()《》【】\-—]+")
+
+
 def normalize(text: str) -> str:
     """Same length as ``text``: position i of the result is character i normalised."""
-    return "".join(normalize_char(ch) for ch in text)
+    return text.translate(_FOLD)
+
+
+def squash(text: str) -> str:
+    """Normalised, without spaces and punctuation: the form in which a passage "contains"
+    a query, so 高质量 发展 finds 高质量发展 and a line break splits no name."""
+    return SQUASH_RE.sub("", normalize(text))
 
 
 def is_word_char(ch: str) -> bool:

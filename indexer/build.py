@@ -18,23 +18,35 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from indexer.analysis import Lexicon
+from indexer.analysis import Lexicon, squash
 from indexer.anchors import carry_aliases
 from indexer.buildlock import BuildLock
+from indexer.buildstore import (
+    ALIASES_FILE,
+    BUILDS,
+    CURRENT,
+    FORMAT_VERSION,
+    LEXICAL_DIR,
+    LEXICON_FILE,
+    MANIFEST_FILE,
+    OUTLINE_FILE,
+    PASSAGES_FILE,
+    builds_dir,
+    checksums,
+    current_build,
+)
 from indexer.config import Config
 from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
 from indexer.dense import DenseIndex, EmbeddingCache, model_fingerprint
 from indexer.embed import Embedder, make_embedder
-from indexer.errors import BuildError, IndexCorruptError, IndexMissingError, PlansearchError
+from indexer.errors import BuildError, IndexCorruptError, PlansearchError
 from indexer.lexical import LexicalIndex
 from indexer.places import name_forms
 from indexer.segment import ParsedDocument, Passage, parse
+from indexer.substrings import DIR as SUBSTRINGS_DIR
+from indexer.substrings import build_postings, save_postings
 
-FORMAT_VERSION = 1
-CURRENT = "current"
-BUILDS = "builds"
 KEEP_BUILDS = 2
-ALIASES_FILE = "aliases.json"
 
 
 @dataclass(frozen=True)
@@ -62,18 +74,6 @@ def document_words(info: DocumentInfo) -> str:
     return " ".join([*name_forms(info.city), info.title, info.short_title, info.period, f"{info.year}年", info.kind])
 
 
-def checksums(build_path: Path) -> dict[str, str]:
-    """sha256 of every file of a build (manifest.json aside), by path relative to the build."""
-    out = {}
-    for path in sorted(p for p in build_path.rglob("*") if p.is_file() and p.name != "manifest.json"):
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        out[path.relative_to(build_path).as_posix()] = h.hexdigest()
-    return out
-
-
 def verify_build(cfg: Config, path: Path, docs: list[Document], embedder: Embedder,
                  passages: list[Passage]) -> None:
     """Load a build as ``serve`` would, and search it once per mode."""
@@ -88,17 +88,6 @@ def verify_build(cfg: Config, path: Path, docs: list[Document], embedder: Embedd
                 raise IndexCorruptError(f"a {mode} search for {probe!r} found nothing in {path.name}")
     finally:
         searcher.close()
-
-
-def builds_dir(cfg: Config) -> Path:
-    return cfg.index_dir / BUILDS
-
-
-def current_build(cfg: Config) -> Path:
-    link = cfg.index_dir / CURRENT
-    if not link.exists():
-        raise IndexMissingError(f"no index at {cfg.index_dir}; build one with: plansearch index")
-    return link.resolve()
 
 
 def _stderr(line: str) -> None:
@@ -139,18 +128,19 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         tmp.mkdir()
         box_titles = [s.title for pd in parsed for s in pd.walk() if s.level == "box"]
         lexicon = Lexicon.from_corpus([d.text for d in docs], box_titles)
-        lexicon.save(tmp / "lexicon.txt")
-        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
+        lexicon.save(tmp / LEXICON_FILE)
+        with (tmp / PASSAGES_FILE).open("w", encoding="utf-8") as f:
             for p in passages:
                 f.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
         aliases = carry_aliases(*_previous_passages(cfg, log), passages)
         (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
         outlines = {pd.doc_id: [s.to_json() for s in pd.sections] for pd in parsed}
-        (tmp / "outline.json").write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
+        (tmp / OUTLINE_FILE).write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
 
         meta = {d.id: asdict(d.info) for d in docs}
-        log("building BM25 index (whoosh + jieba)…")
-        LexicalIndex.build(tmp / "bm25", passages, lexicon, {d.id: document_words(d.info) for d in docs})
+        log("building BM25 index (whoosh + jieba, then its impact matrix)…")
+        LexicalIndex.build(tmp / LEXICAL_DIR, passages, lexicon, {d.id: document_words(d.info) for d in docs})
+        save_postings(tmp / SUBSTRINGS_DIR, build_postings([squash(p.search_text) for p in passages]))
 
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
         cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, model_fingerprint(embedder), embedder.dim)
@@ -172,7 +162,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
             "corpus_hash": chash,
             "lexicon_words": len(lexicon.words),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                            encoding="utf-8")
         final = root / build_id
         os.replace(tmp, final)
@@ -199,7 +189,7 @@ def _previous_passages(cfg: Config, log: Callable[[str], None]) -> tuple[list[Pa
     except PlansearchError:
         return [], {}
     try:
-        with (path / "passages.jsonl").open(encoding="utf-8") as f:
+        with (path / PASSAGES_FILE).open(encoding="utf-8") as f:
             old = [Passage.from_json(json.loads(line)) for line in f]
         aliases_path = path / ALIASES_FILE
         aliases = json.loads(aliases_path.read_text(encoding="utf-8")) if aliases_path.exists() else {}

@@ -1,23 +1,28 @@
-"""The BM25 index: a whoosh schema over passages with a word field (jieba) and
-a character n-gram field, plus the query language users type."""
+"""The lexical index: whoosh, the index of record (a word field by jieba, a character
+n-gram field, headings and the document's names), BM25 scored from its impact matrix
+(indexer.bm25), phrases answered by whoosh; plus the query language users type."""
 
 from __future__ import annotations
 
-import queue
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.scoring import BM25F
 
 from indexer.analysis import GramTokenizer, JiebaTokenizer, Lexicon, gram_tokens, phrase_grams, word_tokens
+from indexer.bm25 import DIR as IMPACTS_DIR
+from indexer.bm25 import ImpactIndex, LexicalQuery, build_impacts
 from indexer.errors import IndexCorruptError, QueryError
 from indexer.intent import query_stopwords
 from indexer.segment import Passage
 
+WHOOSH_DIR = "whoosh"
+ROWS_FILE = "whoosh-rows.npy"
 MAX_TERMS = 64
 UNIGRAM_WEIGHT = 0.3
 QUOTE_CHARS = "\"“”「」『』"
@@ -87,36 +92,66 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text, " ".join(rest), tuple(phrases), tuple(excluded), tuple(notes))
 
 
-class LexicalIndex:
-    """A whoosh index over passages, searched through a pool of searchers.
+def lexical_query(pq: ParsedQuery, lexicon: Lexicon, boosts: dict[str, float]) -> LexicalQuery:
+    """The weighted terms of a query: its words in the body, headings and document names;
+    their character bigrams (unigrams in the body only, weighted down); the bigrams of
+    quoted phrases. Each (field, term, weight) once, as whoosh's Or keeps it."""
+    bw, bg = boosts.get("words", 1.0), boosts.get("grams", 1.0)
+    bh, bd = boosts.get("headings", 1.5), boosts.get("document", 0.5)
+    words = [w for _, w, _, _ in word_tokens(pq.terms, lexicon, subwords=False)
+             if w not in query_stopwords()][:MAX_TERMS]
+    grams = [g for w in words for _, g, _, _ in gram_tokens(w, unigrams=True)][: MAX_TERMS * 2]
+    terms: list[tuple[str, str, float]] = []
+    for w in dict.fromkeys(words):
+        terms += [("words", w, bw), ("head_words", w, bh * bw), ("doc_words", w, bd)]
+    for g in dict.fromkeys(grams):
+        if len(g) == 2:
+            terms += [("grams", g, bg), ("head_grams", g, bg * bh)]
+        else:
+            # Single characters only in the body: in the heading field, repeated on every
+            # passage of a section, their long posting lists cost most and say least.
+            terms.append(("grams", g, bg * UNIGRAM_WEIGHT))
+    for phrase in pq.phrases:
+        terms += [("grams", g, bg) for g in phrase_grams(phrase)]
+    together = tuple(dict.fromkeys(words))
+    return LexicalQuery(tuple(dict.fromkeys(terms)), together if len(together) > 1 else ())
 
-    A whoosh searcher reads through its own file handles and is not safe to
-    share between threads. The pool opens them all at load, so a build folder
-    pruned later cannot break a searcher opened afterwards.
+
+class LexicalIndex:
+    """Ranks passages by BM25F from the impact matrix; finds phrases with whoosh.
+
+    One whoosh searcher, opened at load (so a build folder pruned later cannot break it)
+    and used under a lock: it only answers quoted phrases, which are rare and quick.
     """
 
-    def __init__(self, path: Path, lexicon: Lexicon, boosts: dict[str, float], pool_size: int = 8) -> None:
+    def __init__(self, path: Path, lexicon: Lexicon, boosts: dict[str, float], rows: int) -> None:
         self.path = path
         self.lexicon = lexicon
         self.boosts = boosts
         try:
-            self._ix = whoosh_index.open_dir(str(path))
+            self._ix = whoosh_index.open_dir(str(path / WHOOSH_DIR))
+            self._searcher = self._ix.searcher()
         except Exception as exc:  # whoosh raises many types on a damaged index
             raise IndexCorruptError(f"BM25 index at {path} cannot be opened: {exc}") from exc
+        if self._searcher.doc_count_all() != rows:
+            raise IndexCorruptError(f"BM25 index in {path} holds {self._searcher.doc_count_all()} passages, "
+                                    f"expected {rows}")
+        self._lock = threading.Lock()
+        self.impacts = ImpactIndex(path / IMPACTS_DIR, rows)
         try:
-            self._searchers = [self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) for _ in range(pool_size)]
-        except Exception as exc:  # a truncated segment fails here, at load, not on a query
-            raise IndexCorruptError(f"BM25 index at {path} cannot be read: {exc}") from exc
-        self._pool: queue.LifoQueue = queue.LifoQueue()  # the warmest searcher first
-        for searcher in self._searchers:
-            self._pool.put(searcher)
+            self._row_of_doc = np.load(path / ROWS_FILE, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise IndexCorruptError(f"{path / ROWS_FILE} cannot be read: {exc}") from exc
+        if self._row_of_doc.shape != (rows,):
+            raise IndexCorruptError(f"{path / ROWS_FILE} does not map {rows} passages")
 
     @staticmethod
     def build(path: Path, passages: list[Passage], lexicon: Lexicon, documents: dict[str, str]) -> None:
         """``documents``: doc id → the words that name it (place, title, period, year), searchable
         on every passage, since a passage of a provincial report rarely names its province."""
-        path.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(path), make_schema(lexicon))
+        whoosh_dir = path / WHOOSH_DIR
+        whoosh_dir.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(whoosh_dir), make_schema(lexicon))
         writer = ix.writer(limitmb=256)
         for p in passages:
             heading = " ".join([*p.section_path, p.context])
@@ -132,80 +167,36 @@ class LexicalIndex:
                 ptype=p.kind,
             )
         writer.commit()
-
-    @property
-    def doc_count(self) -> int:
-        return self._ix.doc_count()
+        ix.close()
+        ids = [p.passage_id for p in passages]
+        build_impacts(whoosh_dir, path / IMPACTS_DIR, ids)
+        row_of = {pid: i for i, pid in enumerate(ids)}
+        ix = whoosh_index.open_dir(str(whoosh_dir))
+        with ix.reader() as reader:
+            rows = np.array([row_of[reader.stored_fields(d)["pid"]] for d in range(reader.doc_count_all())],
+                            dtype=np.int32)
+        ix.close()
+        np.save(path / ROWS_FILE, rows, allow_pickle=False)
 
     def close(self) -> None:
-        for searcher in self._searchers:
-            searcher.close()
+        self._searcher.close()
         self._ix.close()
 
-    def build_query(self, pq: ParsedQuery) -> Q.Query | None:
-        b = self.boosts
-        should: list[Q.Query] = []
-        words = [w for _, w, _, _ in word_tokens(pq.terms, self.lexicon, subwords=False)
-                 if w not in query_stopwords()][:MAX_TERMS]
-        grams = [g for w in words for _, g, _, _ in gram_tokens(w, unigrams=True)][: MAX_TERMS * 2]
-        for w in dict.fromkeys(words):
-            should.append(Q.Term("words", w, boost=b.get("words", 1.0)))
-            should.append(Q.Term("head_words", w, boost=b.get("headings", 1.5) * b.get("words", 1.0)))
-            should.append(Q.Term("doc_words", w, boost=b.get("document", 0.5)))
-        for g in dict.fromkeys(grams):
-            if len(g) == 2:
-                should.append(Q.Term("grams", g, boost=b.get("grams", 1.0)))
-                should.append(Q.Term("head_grams", g, boost=b.get("grams", 1.0) * b.get("headings", 1.5)))
-            else:
-                # Single characters only in the body: in the heading field, repeated on every
-                # passage of a section, their long posting lists cost most and say least.
-                should.append(Q.Term("grams", g, boost=b.get("grams", 1.0) * UNIGRAM_WEIGHT))
-        must: list[Q.Query] = []
-        for phrase in pq.phrases:
-            must.append(_phrase("grams", phrase))
-        for phrase in pq.phrases:
-            for g in dict.fromkeys(phrase_grams(phrase)):
-                should.append(Q.Term("grams", g, boost=b.get("grams", 1.0)))
-        if len(set(words)) > 1:
-            should.append(Q.And([Q.Term("words", w) for w in dict.fromkeys(words)], boost=2.0))
-        if not should and not must:
-            return None
-        query: Q.Query
-        if must and should:
-            query = Q.AndMaybe(Q.And(must), Q.Or(should))
-        elif must:
-            query = Q.And(must)
-        else:
-            query = Q.Or(should)
-        excluded = [_phrase("grams", x) for x in pq.excluded if phrase_grams(x)]
-        if excluded:
-            query = Q.AndNot(query, Q.Or(excluded))
-        return query
+    def query(self, pq: ParsedQuery) -> LexicalQuery:
+        return lexical_query(pq, self.lexicon, self.boosts)
 
-    def search(self, pq: ParsedQuery, limit: int,
-               filter_query: Q.Query | None = None) -> list[tuple[str, float]]:
-        """Ranked (passage id, BM25 score); ties broken by passage order for determinism."""
-        query = self.build_query(pq)
-        if query is None:
-            return []
-        searcher = self._pool.get()  # waits while every searcher is busy
-        try:
-            results = searcher.search(query, limit=limit, filter=filter_query)
-            hits = [(r["pid"], r["seq"], float(r.score)) for r in results]
-        finally:
-            self._pool.put(searcher)
-        hits.sort(key=lambda h: (-h[2], h[1]))
-        return [(pid, score) for pid, _, score in hits]
+    def scores(self, pq: ParsedQuery) -> np.ndarray:
+        """BM25F of every passage (row order); 0 where the query matches nothing."""
+        return self.impacts.scores(self.query(pq))
 
-    @staticmethod
-    def filter_for(doc_ids: list[str] | None = None, ptypes: list[str] | None = None) -> Q.Query | None:
-        clauses = []
-        for fieldname, values in (("doc_id", doc_ids), ("ptype", ptypes)):
-            if values is not None:
-                clauses.append(Q.Or([Q.Term(fieldname, v) for v in values]) if values else Q.NullQuery)
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else Q.And(clauses)
+    def phrase_rows(self, phrases: tuple[str, ...]) -> np.ndarray:
+        """A boolean mask of the passages whose text holds every phrase (whoosh phrase queries)."""
+        query = Q.And([_phrase("grams", p) for p in phrases])
+        with self._lock:
+            docnums = list(self._searcher.docs_for_query(query))
+        mask = np.zeros(len(self._row_of_doc), dtype=bool)
+        mask[self._row_of_doc[np.array(docnums, dtype=np.int64)]] = True
+        return mask
 
 
 def _phrase(fieldname: str, phrase: str) -> Q.Query:

@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.citation import FORMATS, Cited, permalink
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
-from indexer.search import Searcher, passage_json
+from indexer.passages import passage_json
+from indexer.search import Searcher
 from search_app import current_searcher
 from search_app.limits import Overloaded, overloaded_response, search_slot
 from search_app.openapi import openapi_spec
@@ -93,7 +94,7 @@ def search():
     s = searcher()
     params = parse_search_args(request.args, s.cfg.search.max_query_chars)
     with search_slot():
-        resp = s.search(params.q, **params.search_kwargs())
+        resp = s.run(params)
     return jsonify(resp.to_json(base_url()))
 
 
@@ -131,7 +132,7 @@ def passage(passage_id: str):
 def resolve(passage_id: str):
     """Where an old permalink lands, with the notice the reader shows."""
     s = searcher()
-    if passage_id in s.by_id:
+    if passage_id in s.store.by_id:
         return jsonify({"requested": passage_id, "passage_id": passage_id, "how": "current",
                         "url": permalink(s.passage(passage_id))})
     landing = s.landing(passage_id)

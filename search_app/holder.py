@@ -6,7 +6,7 @@ import ctypes
 import gc
 import threading
 
-from indexer.build import current_build
+from indexer.buildstore import current_build
 from indexer.config import Config
 from indexer.search import Searcher
 

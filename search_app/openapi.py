@@ -6,8 +6,8 @@ from indexer.citation import FORMATS
 from indexer.config import SearchConfig
 from indexer.corpus import Catalog
 from indexer.matching import MATCH_LABELS
-from indexer.search import GROUPS, MAX_K, MAX_OFFSET, MODES
-from search_app.params import MAX_CITE_IDS, MAX_VALUES
+from indexer.request import GROUPS, MAX_K, MAX_OFFSET, MAX_VALUES, MODES
+from search_app.params import MAX_CITE_IDS
 
 
 def _ref(name: str) -> dict:

@@ -12,7 +12,10 @@ from werkzeug.exceptions import HTTPException
 from indexer.citation import Cited, gbt7714, permalink
 from indexer.errors import QueryError, UnknownDocumentError
 from indexer.matching import MATCH_LABELS
-from indexer.search import MODES, Hit, Searcher, citation_for
+from indexer.passages import citation_for
+from indexer.request import MODES
+from indexer.results import Hit
+from indexer.search import Searcher
 from indexer.segment import Passage
 from search_app import current_searcher
 from search_app.limits import search_slot
@@ -38,11 +41,10 @@ def index():
     try:
         params = parse_search_args(request.args, s.cfg.search.max_query_chars, require_q=False)
         if params.q.strip():
-            kwargs = params.search_kwargs()
             if params.group and "k" not in request.args:
-                kwargs["k"] = COMPARE_K
+                params = params.model_copy(update={"k": COMPARE_K})
             with search_slot():
-                resp = s.search(params.q, **kwargs)
+                resp = s.run(params)
     except QueryError as exc:
         error, status = str(exc), 400
         params = None

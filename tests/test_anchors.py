@@ -7,7 +7,7 @@ import json
 
 from indexer import segment
 from indexer.anchors import MOVED, AnchorResolver, IdAllocator, carry_aliases, section_hash, text_hash
-from indexer.build import ALIASES_FILE, current_build
+from indexer.buildstore import ALIASES_FILE, current_build
 from tests.conftest import REPORT
 
 
@@ -32,13 +32,13 @@ def test_repeated_text_in_one_section_is_numbered():
 
 def test_a_reparse_keeps_unchanged_passages_and_redirects_the_rest(reparsed):
     cfg, old, new = reparsed
-    kept = [p for p in old if p.passage_id in new.by_id]
-    gone = [p for p in old if p.passage_id not in new.by_id]
+    kept = [p for p in old if p.passage_id in new.store.by_id]
+    gone = [p for p in old if p.passage_id not in new.store.by_id]
     assert len(kept) > len(old) // 3 and gone
     aliases = json.loads((current_build(cfg) / ALIASES_FILE).read_text(encoding="utf-8"))
     for p in gone:
         landing = new.landing(p.passage_id)
-        assert landing is not None and landing.passage_id in new.by_id
+        assert landing is not None and landing.passage_id in new.store.by_id
         assert aliases[p.passage_id][0] == landing.passage_id
         target = new.passage(landing.passage_id)
         assert target.doc_id == p.doc_id

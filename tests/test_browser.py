@@ -302,8 +302,8 @@ def test_old_permalinks_resolve_after_a_reparse(open_page, reparsed, reparsed_ur
     _, old, new = reparsed
     base = reparsed_url
     old_ids = [(p.doc_id, p.passage_id, p.section_path) for p in old]
-    gone = [x for x in old_ids if x[1] not in new.by_id]
-    kept = [x for x in old_ids if x[1] in new.by_id]
+    gone = [x for x in old_ids if x[1] not in new.store.by_id]
+    kept = [x for x in old_ids if x[1] in new.store.by_id]
     assert gone and kept
     page = open_page(width, base)
     doc, pid, path = kept[len(kept) // 2]

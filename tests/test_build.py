@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from indexer.build import build_index, current_build
+from indexer.build import build_index
+from indexer.buildstore import current_build
 from indexer.embed import FakeEmbedder
 from indexer.errors import BuildError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from indexer.search import Searcher

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from indexer.build import current_build
+from indexer.buildstore import current_build
 from indexer.collection import NewDocument, add_documents
 from indexer.config import load_config
 from indexer.corpus import Catalog

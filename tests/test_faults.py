@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from indexer.build import build_index, current_build
+from indexer.build import build_index
+from indexer.buildstore import current_build
 from indexer.embed import FAKE_DELAY_ENV, FakeEmbedder
 from indexer.search import Searcher
 from tests.conftest import CORPUS, make_config, quiet

@@ -40,7 +40,7 @@ def test_convex_normalises_each_list():
 
 
 def test_interleaving_takes_each_document_in_turn():
-    from indexer.search import interleave_documents
+    from indexer.ranking import interleave_documents
 
     ranked = [("a1", 0.9), ("a2", 0.8), ("b1", 0.7), ("a3", 0.6), ("c1", 0.5)]
     docs = ["A", "A", "B", "A", "C"]

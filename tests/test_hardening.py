@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import build_index, checksums, current_build
+from indexer.build import build_index
 from indexer.buildlock import LOCK_FILE, BuildLock
+from indexer.buildstore import checksums, current_build
 from indexer.cli import main
 from indexer.dense import CACHE_FILE, EmbeddingCache, model_fingerprint
 from indexer.embed import FAKE_DELAY_ENV, FakeEmbedder
@@ -169,7 +170,7 @@ def _rewrite_checksums(build: Path) -> None:
 
 
 def _segment(build: Path) -> Path:
-    return max((build / "bm25").glob("*.seg"), key=lambda p: p.stat().st_size)
+    return max((build / "bm25" / "whoosh").glob("*.seg"), key=lambda p: p.stat().st_size)
 
 
 DAMAGE = {
@@ -191,6 +192,14 @@ DAMAGE = {
     "all-NaN vectors (checksums updated)": lambda b: (
         np.save(b / "vectors.npy", np.full(np.load(b / "vectors.npy").shape, np.nan, np.float32)),
         _rewrite_checksums(b)),
+    "BM25 impacts pointing past the last passage (checksums updated)": lambda b: (
+        np.save(b / "bm25" / "impacts" / "rows.npy", np.load(b / "bm25" / "impacts" / "rows.npy") + 10**6),
+        _rewrite_checksums(b)),
+    "substring postings cut short (checksums updated)": lambda b: (
+        np.save(b / "substrings" / "rows.npy", np.load(b / "substrings" / "rows.npy")[:-5]),
+        _rewrite_checksums(b)),
+    "a build of an older format": lambda b: (b / "manifest.json").write_text(
+        json.dumps({**json.loads((b / "manifest.json").read_text()), "format": 1})),
     "a passages line that is [] (checksums updated)": lambda b: (
         (b / "passages.jsonl").write_text("[]\n" + "".join((b / "passages.jsonl").read_text().splitlines(True)[1:])),
         _rewrite_checksums(b)),

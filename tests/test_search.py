@@ -10,7 +10,7 @@ import pytest
 from indexer.errors import QueryError
 from indexer.intent import analyse
 from indexer.lexical import parse_query
-from indexer.search import highlight
+from indexer.results import highlight, table_highlights
 
 WS = re.compile(r"\s")
 
@@ -182,7 +182,7 @@ def test_a_comparison_question_spreads_the_top_over_the_cities(searcher, catalog
 def test_a_table_row_hit_shows_its_values_under_their_column_labels(searcher, client):
     row = next(p for p in searcher.passages if p.kind == "table_row" and "5300" in p.cells
                and "地区生产总值（亿元）" in p.cells)
-    shown = searcher._highlights(row, ["5300", "地区生产总值"])[0]
+    shown = table_highlights(row, searcher.store.table_labels[row.section_ids[-1]], ["5300", "地区生产总值"])[0]
     assert "“十四五”目标 到2025年 <mark>5300</mark>" in shown and "2020年完成情况 3749.1" in shown
     hits = client.get("/api/search", query_string={"q": "常德 地区生产总值 5300", "mode": "bm25"}).get_json()["results"]
     assert any("<mark>5300</mark>" in h["highlights"][0] and h["kind"] == "table_row" for h in hits)
@@ -208,17 +208,18 @@ def test_convex_weights_follow_the_run_not_its_position(fake_cfg, searcher, monk
     (the old code weighted the second list as if it were the dense one)."""
     from dataclasses import replace
 
-    import indexer.search as search_module
+    import indexer.ranking as ranking_module
+    from indexer.search import Searcher
 
     cfg = replace(fake_cfg, search=replace(fake_cfg.search, fusion="convex", convex_weight_bm25=0.8))
-    s = search_module.Searcher(cfg, embedder=searcher.embedder)
+    s = Searcher(cfg, embedder=searcher.embedder)
     seen: list[list[float]] = []
-    real = search_module.convex
+    real = ranking_module.convex
     def spy(lists, weights):
         seen.append(list(weights))
         return real(lists, weights)
 
-    monkeypatch.setattr(search_module, "convex", spy)
+    monkeypatch.setattr(ranking_module, "convex", spy)
     s.search("产业发展的章节", mode="bm25")
     s.search("产业发展的章节", mode="hybrid")
     assert seen[0] == pytest.approx([0.8, 0.8])

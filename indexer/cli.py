@@ -14,6 +14,7 @@ import click
 
 from indexer.config import load_config
 from indexer.errors import PlansearchError, UnservableIndexError
+from indexer.request import GROUPS, MODES, bounds
 
 
 def _friendly(fn):
@@ -81,14 +82,14 @@ def index(ctx: click.Context, quiet: bool) -> None:
 
 @main.command()
 @click.argument("query")
-@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
-@click.option("--k", "k", type=int, default=10, show_default=True)
-@click.option("--offset", type=int, default=0)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid")
+@click.option("--k", "k", type=click.IntRange(*bounds("k")), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(*bounds("offset")), default=0)
 @click.option("--doc", "docs", multiple=True, help="restrict to a document id (repeatable)")
 @click.option("--city", multiple=True)
 @click.option("--kind", multiple=True)
 @click.option("--period", multiple=True)
-@click.option("--group", type=click.Choice(["doc"]), default=None)
+@click.option("--group", type=click.Choice(GROUPS), default=None)
 @click.option("--json", "as_json", is_flag=True, help="the same JSON as the API")
 @click.pass_context
 @_friendly
@@ -251,7 +252,7 @@ def remove(ctx, doc_id: str, quiet: bool) -> None:
 
 @main.command(name="eval")
 @click.argument("qrels", type=click.Path(exists=True, dir_okay=False))
-@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "all"]), default="all")
+@click.option("--mode", type=click.Choice([*MODES, "all"]), default="all")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--failures", is_flag=True, help="list the queries with no relevant hit in the top 10")
 @click.pass_context
@@ -263,7 +264,7 @@ def eval_cmd(ctx, qrels: str, mode: str, as_json: bool, failures: bool) -> None:
 
     searcher = Searcher(_config(ctx))
     rows = load_qrels(Path(qrels))
-    modes = ["bm25", "dense", "hybrid"] if mode == "all" else [mode]
+    modes = sorted(MODES) if mode == "all" else [mode]
     results = {}
     for m in modes:
         def run(q: str, m=m):

@@ -14,6 +14,7 @@ from indexer.anchors import AnchorResolver, Landing
 from indexer.citation import Cited, permalink, reference_line
 from indexer.corpus import Catalog, DocumentInfo
 from indexer.errors import IndexCorruptError
+from indexer.responses import PassageJSON
 from indexer.segment import Passage
 
 SQUASHED_CACHE = 1 << 16
@@ -24,13 +25,17 @@ def citation_for(p: Passage, info: DocumentInfo, base_url: str = "") -> str:
     return reference_line(Cited(p, info, base_url + permalink(p)))
 
 
-def passage_json(p: Passage, info: DocumentInfo, base_url: str = "") -> dict:
-    """A passage as the API shows it, with where it comes from and how to cite it."""
+def passage_fields(p: Passage, info: DocumentInfo, base_url: str = "") -> dict:
+    """The fields of indexer.responses.PassageJSON, for a passage and anything built on it."""
     return {
         "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
         "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
         "text": p.text, "cells": list(p.cells), "citation": citation_for(p, info, base_url), "url": permalink(p),
     }
+
+
+def passage_model(p: Passage, info: DocumentInfo, base_url: str = "") -> PassageJSON:
+    return PassageJSON(**passage_fields(p, info, base_url))
 
 
 class PassageStore:

@@ -11,7 +11,8 @@ from indexer.analysis import Lexicon, normalize, word_tokens
 from indexer.citation import permalink
 from indexer.corpus import DocumentInfo
 from indexer.lexical import ParsedQuery
-from indexer.passages import citation_for, passage_json
+from indexer.passages import citation_for, passage_fields
+from indexer.responses import GroupJSON, HitJSON, SearchResponseJSON, dump
 from indexer.segment import Passage, row_text
 
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
@@ -35,18 +36,14 @@ class Hit:
     def url(self) -> str:
         return permalink(self.passage)
 
+    def model(self, base_url: str = "") -> HitJSON:
+        return HitJSON(rank=self.rank, score=round(self.score, 6), bm25_rank=self.bm25_rank,
+                       dense_rank=self.dense_rank, match=self.match,
+                       **passage_fields(self.passage, self.info, base_url),
+                       short_title=self.info.short_title, city=self.info.city, highlights=self.highlights)
+
     def to_json(self, base_url: str = "") -> dict:
-        return {
-            "rank": self.rank,
-            "score": round(self.score, 6),
-            "bm25_rank": self.bm25_rank,
-            "dense_rank": self.dense_rank,
-            "match": self.match,
-            **passage_json(self.passage, self.info, base_url),
-            "short_title": self.info.short_title,
-            "city": self.info.city,
-            "highlights": self.highlights,
-        }
+        return dump(self.model(base_url))
 
 
 @dataclass
@@ -63,20 +60,11 @@ class SearchResponse:
     groups: list[dict] | None = None
 
     def to_json(self, base_url: str = "") -> dict:
-        out = {
-            "query": self.query,
-            "mode": self.mode,
-            "k": self.k,
-            "offset": self.offset,
-            "total": self.total,
-            "took_ms": round(self.took_ms, 1),
-            "results": [h.to_json(base_url) for h in self.hits],
-            "preferred": self.preferred,
-            "notes": self.notes,
-        }
-        if self.groups is not None:
-            out["groups"] = [{**g, "results": [h.to_json(base_url) for h in g["results"]]} for g in self.groups]
-        return out
+        grouped = {} if self.groups is None else {"groups": [
+            GroupJSON(**{**g, "results": [h.model(base_url) for h in g["results"]]}) for g in self.groups]}
+        return dump(SearchResponseJSON(query=self.query, mode=self.mode, k=self.k, offset=self.offset, total=self.total,
+                               took_ms=round(self.took_ms, 1), results=[h.model(base_url) for h in self.hits],
+                               preferred=self.preferred, notes=self.notes, **grouped))
 
 
 def query_terms(pq: ParsedQuery, lexicon: Lexicon) -> list[str]:

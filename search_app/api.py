@@ -16,7 +16,20 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.citation import FORMATS, Cited, permalink
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
-from indexer.passages import passage_json
+from indexer.passages import passage_model
+from indexer.responses import (
+    DocumentJSON,
+    DocumentsJSON,
+    DocumentWithOutlineJSON,
+    HealthJSON,
+    LandingJSON,
+    MovedJSON,
+    PassageJSON,
+    PassageWithNeighboursJSON,
+    ReloadJSON,
+    dump,
+    error_json,
+)
 from indexer.search import Searcher
 from search_app import current_searcher
 from search_app.limits import Overloaded, overloaded_response, search_slot
@@ -33,7 +46,7 @@ def searcher() -> Searcher:
 
 
 def error(status: int, code: str, message: str):
-    resp = jsonify({"error": {"code": code, "message": message}})
+    resp = jsonify(error_json(code, message))
     resp.status_code = status
     return resp
 
@@ -75,11 +88,11 @@ def base_url() -> str:
     return request.host_url.rstrip("/")
 
 
-def passage_of(p, s: Searcher) -> dict:
-    return passage_json(p, s.catalog.info(p.doc_id), base_url())
+def passage_of(p, s: Searcher) -> PassageJSON:
+    return passage_model(p, s.catalog.info(p.doc_id), base_url())
 
 
-def doc_json(s: Searcher, doc_id: str) -> dict:
+def doc_fields(s: Searcher, doc_id: str) -> dict:
     info = s.catalog.info(doc_id)
     return {
         "doc_id": info.id, "source": info.file, "title": info.title, "short_title": info.short_title,
@@ -101,13 +114,13 @@ def search():
 @bp.get("/documents")
 def documents():
     s = searcher()
-    return jsonify({"documents": [doc_json(s, d) for d in s.catalog.ids]})
+    return jsonify(dump(DocumentsJSON(documents=[DocumentJSON(**doc_fields(s, d)) for d in s.catalog.ids])))
 
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str):
     s = searcher()
-    return jsonify({**doc_json(s, doc_id), "outline": s.outline(doc_id)})
+    return jsonify(dump(DocumentWithOutlineJSON(**doc_fields(s, doc_id), outline=s.outline(doc_id))))
 
 
 @bp.get("/passages/<passage_id>")
@@ -119,13 +132,14 @@ def passage(passage_id: str):
         landing = s.landing(passage_id)
         if landing is None:
             return error(404, "not_found", f"没有这个段落：{passage_id}")
-        moved = jsonify({"passage_id": landing.passage_id, "how": landing.how, "notice": landing.notice})
+        moved = jsonify(dump(MovedJSON(passage_id=landing.passage_id, how=landing.how, notice=landing.notice)))
         moved.status_code = 301
         moved.headers["Location"] = url_for("api.passage", passage_id=landing.passage_id)
         return moved
     before, after = s.neighbours(passage_id)
-    return jsonify({**passage_of(p, s), "before": [passage_of(x, s) for x in before],
-                    "after": [passage_of(x, s) for x in after]})
+    return jsonify(dump(PassageWithNeighboursJSON(**passage_of(p, s).model_dump(),
+                                                  before=[passage_of(x, s) for x in before],
+                                                  after=[passage_of(x, s) for x in after])))
 
 
 @bp.get("/resolve/<passage_id>")
@@ -133,13 +147,13 @@ def resolve(passage_id: str):
     """Where an old permalink lands, with the notice the reader shows."""
     s = searcher()
     if passage_id in s.store.by_id:
-        return jsonify({"requested": passage_id, "passage_id": passage_id, "how": "current",
-                        "url": permalink(s.passage(passage_id))})
+        return jsonify(dump(LandingJSON(requested=passage_id, passage_id=passage_id, how="current",
+                                        url=permalink(s.passage(passage_id)))))
     landing = s.landing(passage_id)
     if landing is None:
         return error(404, "not_found", f"没有这个段落：{passage_id}")
-    return jsonify({"requested": passage_id, "passage_id": landing.passage_id, "how": landing.how,
-                    "notice": landing.notice, "url": permalink(s.passage(landing.passage_id))})
+    return jsonify(dump(LandingJSON(requested=passage_id, passage_id=landing.passage_id, how=landing.how,
+                                    notice=landing.notice, url=permalink(s.passage(landing.passage_id)))))
 
 
 @bp.get("/cite")
@@ -165,11 +179,10 @@ def cite():
 @bp.get("/health")
 def health():
     s = searcher()
-    return jsonify({
-        "status": "ok", "build_id": s.build_id, "model": s.manifest["embedding"]["model_id"],
-        "dim": s.manifest["embedding"]["dim"], "documents": len(s.catalog), "passages": len(s.passages),
-        "created": s.manifest.get("created"),
-    })
+    return jsonify(dump(HealthJSON(
+        status="ok", build_id=s.build_id, model=s.manifest["embedding"]["model_id"],
+        dim=s.manifest["embedding"]["dim"], documents=len(s.catalog), passages=len(s.passages),
+        created=s.manifest.get("created"))))
 
 
 @bp.post("/admin/reload")
@@ -182,7 +195,7 @@ def reload_index():
     if not hmac.compare_digest(token.encode(), given.encode()):
         return error(403, "forbidden", "bad or missing admin token")
     fresh, changed = current_app.config["HOLDER"].reload()
-    return jsonify({"status": "reloaded" if changed else "unchanged", "build_id": fresh.build_id})
+    return jsonify(dump(ReloadJSON(status="reloaded" if changed else "unchanged", build_id=fresh.build_id)))
 
 
 @bp.get("/openapi.json")

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 from flask import current_app, jsonify, render_template, request
 
+from indexer.responses import error_json
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -75,7 +77,7 @@ RETRY_AFTER_S = "1"
 def overloaded_response(_exc: Overloaded | None = None):
     """503 with Retry-After: JSON for the API, the error page for people."""
     if request.path.startswith("/api/"):
-        resp = jsonify({"error": {"code": "overloaded", "message": "too many searches at once; retry shortly"}})
+        resp = jsonify(error_json("overloaded", "too many searches at once; retry shortly"))
     else:
         resp = current_app.make_response(render_template("error.html", code=503, message="检索繁忙，请稍后再试。"))
     resp.status_code = 503

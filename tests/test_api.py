@@ -24,7 +24,7 @@ def test_search_returns_the_contract(client):
     r = client.get("/api/search", query_string={"q": "城陵矶新港区", "k": 5})
     assert r.status_code == 200
     body = r.get_json()
-    validate(body, "SearchResponse")
+    validate(body, "SearchResponseJSON")
     assert body["query"] == "城陵矶新港区" and body["mode"] == "hybrid" and body["k"] == 5
     assert len(body["results"]) == 5 and body["total"] >= 5
     hit = body["results"][0]
@@ -38,7 +38,7 @@ def test_search_filters_group_and_repeatable_doc(client):
     assert docs <= {"jinshi-13th-five-year-plan", "yueyang-14th-five-year-plan"} and docs
     g = client.get("/api/search?q=冷链物流&group=doc&k=2").get_json()
     assert len(g["groups"]) >= 4 and all(len(x["results"]) <= 2 for x in g["groups"])
-    validate(g, "SearchResponse")
+    validate(g, "SearchResponseJSON")
 
 
 @pytest.mark.parametrize(("qs", "code"), [
@@ -52,7 +52,7 @@ def test_bad_search_requests_are_400_with_a_json_error(client, qs, code):
     r = client.get("/api/search?" + qs)
     assert r.status_code == 400
     body = r.get_json()
-    validate(body, "Error")
+    validate(body, "ErrorJSON")
     assert body["error"]["code"] == code
     assert re.search(r"[\u4e00-\u9fff]", body["error"]["message"]), body
 
@@ -114,7 +114,7 @@ def test_an_old_passage_id_redirects_to_where_it_went(client, searcher):
 def test_unknown_ids_are_404(client, url):
     r = client.get(url)
     assert r.status_code == 404
-    validate(r.get_json(), "Error")
+    validate(r.get_json(), "ErrorJSON")
 
 
 def test_wrong_method_is_405_json(client):

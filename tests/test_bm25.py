@@ -1,0 +1,35 @@
+"""The impact matrix scores as whoosh's BM25F does, on the same analysed query."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from indexer.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery
+from indexer.lexical import parse_query
+
+
+def whoosh_scores(searcher, lq: LexicalQuery) -> dict[str, float]:
+    should = [Q.Term(f, t, boost=w) for f, t, w in lq.terms]
+    if lq.together:
+        should.append(Q.And([Q.Term("words", w) for w in lq.together], boost=TOGETHER_BOOST))
+    with searcher.lexical._ix.searcher(weighting=BM25F(B=B, K1=K1)) as s:
+        return {r["pid"]: r.score for r in s.search(Q.Or(should), limit=None)}
+
+
+@pytest.mark.parametrize("text", ["城陵矶新港区", "老人以后谁来照顾", "冷链物流 产业园", "十四五 地区生产总值 增长"])
+def test_every_passage_scores_as_whoosh_scores_it(searcher, text):
+    lq = searcher.lexical.query(parse_query(text))
+    theirs = whoosh_scores(searcher, lq)
+    ours = searcher.lexical.impacts.scores(lq)
+    ids = [p.passage_id for p in searcher.passages]
+    assert {ids[i] for i in np.flatnonzero(ours > 0)} == set(theirs)
+    for pid, score in theirs.items():
+        assert ours[searcher.store.row(pid)] == pytest.approx(score, rel=1e-4)
+
+
+def test_an_unknown_term_scores_nothing(searcher):
+    lq = LexicalQuery((("words", "没有这个词的词语", 1.0),))
+    assert not searcher.lexical.impacts.scores(lq).any()

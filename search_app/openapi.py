@@ -115,7 +115,7 @@ def openapi_spec(catalog: Catalog | None = None, max_query_chars: int = SearchCo
                 "summary": "Citations of passages in one format (text, GB/T 7714, RIS, BibTeX, CSV)",
                 "parameters": [
                     {"name": "ids", "in": "query", "required": True, "description": "passage ids, comma-separated",
-                     "schema": {"type": "string", "minLength": 1}},
+                     "schema": {"type": "string", "pattern": r"[^,\s]"}},
                     {"name": "format", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": list(FORMATS), "default": "text"}},
                     {"name": "download", "in": "query", "required": False,

@@ -74,7 +74,9 @@ def _catalog(ctx: click.Context):
 def index(ctx: click.Context, quiet: bool) -> None:
     """Build the BM25 and embedding indexes and switch them in atomically."""
     from indexer.build import build_index
+    from indexer.threads import cores, set_threads
 
+    set_threads(cores())
     report = build_index(_config(ctx), progress=not quiet)
     click.echo(f"built {report.build_id}: {report.passages} passages, {report.embedded} embedded, "
                f"{report.cached} from cache, {report.seconds:.1f} s → {report.path}")
@@ -305,9 +307,11 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     """Serve the web app and JSON API with waitress."""
     import waitress
 
+    from indexer.threads import set_threads
     from search_app import create_app
 
     cfg = _config(ctx)
+    set_threads(cfg.server.embed_threads)
     _remove_leftovers_if_idle(cfg)
     try:
         app = create_app(cfg)

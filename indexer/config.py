@@ -54,6 +54,8 @@ class ServerConfig:
     # Searches running at once; a search that waits longer than queue_timeout_s for a slot
     # gets 503 with Retry-After instead of queueing forever. Health never waits.
     max_concurrent_searches: int = 4
+    # OpenMP threads for a query embedding while serving (indexer.threads).
+    embed_threads: int = 1
     queue_timeout_s: float = 1.0
 
     @property
@@ -115,7 +117,7 @@ def config_from_dict(raw: dict, base: Path) -> Config:
     if int(search.rrf_k) < 1 or int(search.candidates) < 10:
         raise ConfigError("search.rrf_k must be ≥ 1 and search.candidates ≥ 10")
     server = section("server", ServerConfig)
-    for key in ("threads", "connection_limit", "channel_timeout", "max_concurrent_searches"):
+    for key in ("threads", "connection_limit", "channel_timeout", "max_concurrent_searches", "embed_threads"):
         if not isinstance(getattr(server, key), int) or getattr(server, key) < 1:
             raise ConfigError(f"server.{key} must be a positive integer")
     if server.max_concurrent_searches >= server.threads:

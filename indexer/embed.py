@@ -77,6 +77,11 @@ class SentenceTransformerEmbedder:
                 "sentence-transformers is not installed: pip install 'plansearch[st]'"
             ) from exc
         try:
+            import torch
+
+            from indexer.threads import embed_threads
+
+            torch.set_num_threads(embed_threads())
             self._model = SentenceTransformer(cfg.model, device="cpu")
         except (OSError, ValueError, RuntimeError) as exc:
             raise EmbedderError(f"cannot load sentence-transformers model {cfg.model!r}: {exc}") from exc

@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -23,15 +23,13 @@ from indexer import textfile
 from indexer.build import BuildReport, build, discard, switch_to
 from indexer.buildlock import BuildLock
 from indexer.config import Config
-from indexer.corpus import CATALOG_FILE, Catalog, Document, DocumentInfo
+from indexer.corpus import CATALOG_FILE, DESCRIBED, Catalog, Document, DocumentInfo
 from indexer.embed import Embedder
 from indexer.errors import CatalogError, CorpusError, DuplicateDocumentError
 from indexer.metadata import Detected, detect_document
 from indexer.segment import ParsedDocument, parse
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-# The catalog fields that describe a document (all but id and file): given or detected.
-DESCRIBED = tuple(f.name for f in fields(Detected))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import yaml
@@ -17,21 +17,31 @@ from indexer import textfile
 from indexer.errors import CatalogError, UnknownDocumentError
 
 CATALOG_FILE = "catalog.yaml"
-REQUIRED_FIELDS = ("id", "file", "title", "short_title", "city", "kind", "period", "year")
 
 
 @dataclass(frozen=True)
-class DocumentInfo:
-    """Catalog metadata of one document."""
+class Description:
+    """What a document says it is: the catalog's descriptive fields, which detection
+    proposes (indexer.metadata) and the API shows (indexer.responses)."""
 
-    id: str
-    file: str
     title: str
     short_title: str
     city: str
     kind: str
     period: str
     year: int
+
+
+@dataclass(frozen=True)
+class DocumentInfo(Description):
+    """Catalog metadata of one document: where its text is, and its description."""
+
+    id: str
+    file: str
+
+
+DESCRIBED = tuple(f.name for f in fields(Description))
+REQUIRED_FIELDS = ("id", "file", *DESCRIBED)
 
 
 @dataclass(frozen=True)

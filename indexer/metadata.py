@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from indexer.corpus import Description
 from indexer.places import NATIONAL, name_forms, split_units
 from indexer.segment import TITLE_LINE_RE, WS_RE, ParsedDocument
 
@@ -33,13 +34,8 @@ _ANCHOR_PLAN, _ANCHOR_YEAR = 14, 2021
 
 
 @dataclass(frozen=True)
-class Detected:
-    title: str
-    short_title: str
-    city: str
-    kind: str
-    period: str
-    year: int
+class Detected(Description):
+    """A description read off the text, for the catalog entry of an added document."""
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -4,10 +4,11 @@ drift apart."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from indexer.corpus import Description
 from indexer.matching import MATCH_LABELS
 from indexer.request import Mode
 
@@ -75,18 +76,12 @@ class SearchResponseJSON(_Shape):
     groups: list[GroupJSON] | None = Field(None, description="with group=doc: one group per document")
 
 
-class DocumentJSON(_Shape):
-    doc_id: str
-    source: str
-    title: str
-    short_title: str
-    city: str
-    kind: str
-    period: str
-    year: int
-    sections: dict[str, int] = Field(description="sections per heading level")
-    passages: int
-    url: str
+DocumentJSON = create_model(
+    "DocumentJSON", __base__=_Shape, __doc__="A document of the catalog, with its counts and address.",
+    doc_id=(str, ...), source=(str, ...),
+    **{name: (kind, ...) for name, kind in get_type_hints(Description).items()},
+    sections=(dict[str, int], Field(description="sections per heading level")),
+    passages=(int, ...), url=(str, ...))
 
 
 class OutlineNodeJSON(_Shape):

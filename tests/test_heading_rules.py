@@ -13,7 +13,8 @@ BODY = "坚持稳中求进工作总基调，统筹发展和安全，推动经济
 
 
 def doc(text: str):
-    info = DocumentInfo("t", "t.txt", "t", "t", "某市", "政府工作报告", "十五五", 2026)
+    info = DocumentInfo(id="t", file="t.txt", title="t", short_title="t", city="某市", kind="政府工作报告",
+                        period="十五五", year=2026)
     return parse(Document(info, text))
 
 

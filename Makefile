@@ -5,7 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint index provinces eval bench load clean browser
+# The fast lane: unit tests on the fake embedder (one small index, no servers, no browser).
+CHECK_TESTS := $(addprefix tests/test_,$(addsuffix .py,analysis bm25 citation corpus fusion heading_rules \
+               outlines places request search segment substrings tables threads))
+
+.PHONY: run test check scale lint index provinces eval bench load clean browser
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +30,11 @@ test: $(VENV)/.test-deps browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -W error
 
+## make check: the fast lane (under a minute): lint and the unit tests on the fake embedder
+check: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest -W error -q -m "not slow" $(CHECK_TESTS)
+
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser test…"; \
@@ -44,8 +53,16 @@ provinces: $(VENV)/.run-deps
 eval: $(VENV)/.run-deps
 	$(BIN)/plansearch eval ../shared/eval/dev.jsonl --mode all
 
-bench: $(VENV)/.run-deps
+$(VENV)/.bench-deps: $(VENV)/.run-deps
+	$(PIP) install -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-deps
 	$(BIN)/python bench/bench.py
+
+## make scale: the synthetic-scale benchmark at 1×, 10× and 100× the corpus (fake embedder; about an hour)
+scale: $(VENV)/.bench-deps
+	$(BIN)/python bench/scale.py
 
 load: $(VENV)/.run-deps
 	$(BIN)/python bench/load.py

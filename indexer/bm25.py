@@ -47,6 +47,26 @@ def bm25_impact(idf: float, tf: np.ndarray, length: np.ndarray, avg_length: floa
     return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / avg_length))
 
 
+def _posting_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A term's doc numbers and term frequencies. Whoosh's leaf matcher is read a block
+    at a time (one unpickle per block, not a method call per posting): this is most of
+    the impact build at scale. Other matchers are walked posting by posting."""
+    docs, tfs = array("i"), array("f")
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            docs.extend(matcher._ids[matcher._i:])
+            tfs.extend(matcher._weights[matcher._i:])
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            docs.append(matcher.id())
+            tfs.append(matcher.weight())
+            matcher.next()
+    return np.frombuffer(docs, dtype=np.int32), np.frombuffer(tfs, dtype=np.float32)
+
+
 def build_impacts(whoosh_dir: Path, out_dir: Path, passage_ids: list[str]) -> None:
     """Read every posting of the whoosh index once and store its BM25 score."""
     from whoosh import index as whoosh_index
@@ -56,23 +76,21 @@ def build_impacts(whoosh_dir: Path, out_dir: Path, passage_ids: list[str]) -> No
     try:
         with ix.reader() as reader:
             n = reader.doc_count_all()
-            rows_of_doc = np.array([row_of[reader.stored_fields(d)["pid"]] for d in range(n)], dtype=np.int32)
+            rows_of_doc = np.array([row_of[fields["pid"]] for fields in reader.all_stored_fields()],
+                                   dtype=np.int32)
+            leaves = reader.leaf_readers()
             vocab: dict[str, list[str]] = {f: [] for f in FIELDS}
             data, rows, indptr = [], [], [0]
             for field in FIELDS:
                 avg = (reader.field_length(field) / (n or 1)) or 1.0
                 lengths = np.array([reader.doc_field_length(d, field) for d in range(n)], dtype=np.float64)
                 for term in reader.lexicon(field):
-                    docs, tfs = array("i"), array("f")
-                    m = reader.postings(field, term)
-                    while m.is_active():
-                        docs.append(m.id())
-                        tfs.append(m.weight())
-                        m.next()
-                    d = np.frombuffer(docs, dtype=np.int32)
+                    held = [(leaf, offset) for leaf, offset in leaves if (field, term) in leaf]
+                    parts = [_posting_arrays(leaf.postings(field, term)) for leaf, _ in held]
+                    d = np.concatenate([ids + offset for (ids, _), (_, offset) in zip(parts, held, strict=True)])
+                    tf = np.concatenate([p[1] for p in parts])
                     idf = math.log(n / (reader.doc_frequency(field, term) + 1)) + 1
-                    data.append(bm25_impact(idf, np.frombuffer(tfs, dtype=np.float32), lengths[d], avg)
-                                .astype(np.float32))
+                    data.append(bm25_impact(idf, tf, lengths[d], avg).astype(np.float32))
                     rows.append(rows_of_doc[d])
                     indptr.append(indptr[-1] + len(d))
                     vocab[field].append(term.decode("utf-8"))

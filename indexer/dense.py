@@ -113,7 +113,8 @@ class DenseIndex:
     def load(cls, directory: Path, expected_rows: int, expected_dim: int) -> DenseIndex:
         path = directory / cls.FILE
         try:
-            vectors = np.load(path, allow_pickle=False, mmap_mode=None)
+            # Memory-mapped: the pages are the page cache's, shared, and dropped under pressure.
+            vectors = np.load(path, allow_pickle=False, mmap_mode="r")
         except (OSError, ValueError, EOFError) as exc:
             raise IndexCorruptError(f"{path} cannot be read: {exc}") from exc
         if vectors.shape != (expected_rows, expected_dim) or vectors.dtype != np.float32:

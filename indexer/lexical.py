@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,26 +21,29 @@ from indexer.bm25 import ImpactIndex, LexicalQuery, build_impacts
 from indexer.errors import IndexCorruptError, QueryError
 from indexer.intent import query_stopwords
 from indexer.segment import Passage
+from indexer.threads import cores
 
 WHOOSH_DIR = "whoosh"
 ROWS_FILE = "whoosh-rows.npy"
 MAX_TERMS = 64
 UNIGRAM_WEIGHT = 0.3
+# Below this many passages, starting writer processes costs more than it saves.
+PARALLEL_MIN_PASSAGES = 20_000
 QUOTE_CHARS = "\"“”「」『』"
 
 
 def make_schema(lexicon: Lexicon) -> Schema:
-    words = JiebaTokenizer(lexicon)
-    grams = GramTokenizer()
+    words, grams = JiebaTokenizer(lexicon), GramTokenizer()
+    head_words, head_grams = JiebaTokenizer(lexicon, repeated=True), GramTokenizer(repeated=True)
     return Schema(
         pid=ID(stored=True, unique=True),
         seq=NUMERIC(stored=True),
         doc_id=ID(stored=True),
         words=TEXT(analyzer=words, phrase=True),
         grams=TEXT(analyzer=grams, phrase=True),
-        head_words=TEXT(analyzer=words, phrase=False),
-        head_grams=TEXT(analyzer=grams, phrase=False),
-        doc_words=TEXT(analyzer=words, phrase=False),
+        head_words=TEXT(analyzer=head_words, phrase=False),
+        head_grams=TEXT(analyzer=head_grams, phrase=False),
+        doc_words=TEXT(analyzer=head_words, phrase=False),
         ptype=ID(stored=True),
     )
 
@@ -133,6 +137,9 @@ class LexicalIndex:
             self._searcher = self._ix.searcher()
         except Exception as exc:  # whoosh raises many types on a damaged index
             raise IndexCorruptError(f"BM25 index at {path} cannot be opened: {exc}") from exc
+        # The segment files stay open (a pruned build keeps answering); they are closed by
+        # close(), or when the index is dropped without it.
+        self._close = weakref.finalize(self, _close_whoosh, self._searcher, self._ix)
         if self._searcher.doc_count_all() != rows:
             raise IndexCorruptError(f"BM25 index in {path} holds {self._searcher.doc_count_all()} passages, "
                                     f"expected {rows}")
@@ -152,7 +159,12 @@ class LexicalIndex:
         whoosh_dir = path / WHOOSH_DIR
         whoosh_dir.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(whoosh_dir), make_schema(lexicon))
-        writer = ix.writer(limitmb=256)
+        procs = cores() if len(passages) >= PARALLEL_MIN_PASSAGES else 1
+        # Plain files, not whoosh's compound segment, which a reader copies into memory whole;
+        # multisegment: each process's segment is kept, not merged again in one process.
+        options = {"limitmb": 256, "compound": False}
+        writer = (ix.writer(procs=procs, multisegment=True, subargs=options, **options) if procs > 1
+                  else ix.writer(**options))
         for p in passages:
             heading = " ".join([*p.section_path, p.context])
             writer.add_document(
@@ -173,14 +185,12 @@ class LexicalIndex:
         row_of = {pid: i for i, pid in enumerate(ids)}
         ix = whoosh_index.open_dir(str(whoosh_dir))
         with ix.reader() as reader:
-            rows = np.array([row_of[reader.stored_fields(d)["pid"]] for d in range(reader.doc_count_all())],
-                            dtype=np.int32)
+            rows = np.array([row_of[f["pid"]] for f in reader.all_stored_fields()], dtype=np.int32)
         ix.close()
         np.save(path / ROWS_FILE, rows, allow_pickle=False)
 
     def close(self) -> None:
-        self._searcher.close()
-        self._ix.close()
+        self._close()
 
     def query(self, pq: ParsedQuery) -> LexicalQuery:
         return lexical_query(pq, self.lexicon, self.boosts)
@@ -197,6 +207,11 @@ class LexicalIndex:
         mask = np.zeros(len(self._row_of_doc), dtype=bool)
         mask[self._row_of_doc[np.array(docnums, dtype=np.int64)]] = True
         return mask
+
+
+def _close_whoosh(searcher, ix) -> None:
+    searcher.close()
+    ix.close()
 
 
 def _phrase(fieldname: str, phrase: str) -> Q.Query:

@@ -9,6 +9,7 @@ code-point offsets into the original text.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 from indexer import boilerplate
@@ -102,7 +103,11 @@ class Passage:
 
     @classmethod
     def from_json(cls, d: dict) -> Passage:
-        return cls(**{**d, "section_path": tuple(d["section_path"]), "section_ids": tuple(d["section_ids"]),
+        # Names repeated on every passage of a document or section are stored once.
+        return cls(**{**d, "doc_id": sys.intern(d["doc_id"]), "kind": sys.intern(d["kind"]),
+                      "context": sys.intern(d.get("context", "")),
+                      "section_path": tuple(map(sys.intern, d["section_path"])),
+                      "section_ids": tuple(map(sys.intern, d["section_ids"])),
                       "cells": tuple(d.get("cells", ()))})
 
     @property

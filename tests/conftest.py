@@ -55,8 +55,10 @@ def fake_cfg(tmp_path_factory) -> Config:
 
 
 @pytest.fixture(scope="session")
-def searcher(fake_cfg) -> Searcher:
-    return Searcher(fake_cfg, embedder=FakeEmbedder(fake_cfg.embedding))
+def searcher(fake_cfg):
+    s = Searcher(fake_cfg, embedder=FakeEmbedder(fake_cfg.embedding))
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")

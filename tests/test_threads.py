@@ -31,5 +31,5 @@ def test_the_operators_environment_wins(clean_env):
 
 @pytest.mark.parametrize("bad", [0, -1, "two"])
 def test_embed_threads_must_be_a_positive_integer(tmp_path, bad):
-    with pytest.raises(ConfigError, match="server.embed_threads"):
+    with pytest.raises(ConfigError, match=r"server\.embed_threads"):
         config_from_dict({"server": {"embed_threads": bad}}, base=tmp_path)

@@ -33,3 +33,30 @@ def test_every_passage_scores_as_whoosh_scores_it(searcher, text):
 def test_an_unknown_term_scores_nothing(searcher):
     lq = LexicalQuery((("words", "没有这个词的词语", 1.0),))
     assert not searcher.lexical.impacts.scores(lq).any()
+
+
+def test_a_build_written_by_several_processes_scores_as_whoosh_scores_it(tmp_path, small_corpus, monkeypatch):
+    """Large builds write one whoosh segment per process; the impacts must join them."""
+    from indexer import lexical
+    from indexer.build import build_index
+    from indexer.embed import FakeEmbedder
+    from indexer.search import Searcher
+    from tests.conftest import make_config, quiet
+
+    monkeypatch.setattr(lexical, "PARALLEL_MIN_PASSAGES", 0)
+    monkeypatch.setattr(lexical, "cores", lambda: 2)
+    cfg = make_config(tmp_path, small_corpus)
+    build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
+    s = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))
+    try:
+        with s.lexical._ix.reader() as reader:
+            assert len(reader.leaf_readers()) >= 2
+        for text in ("产业园区", "十四五 地区生产总值 增长"):
+            lq = s.lexical.query(parse_query(text))
+            theirs = whoosh_scores(s, lq)
+            ours = s.lexical.impacts.scores(lq)
+            assert theirs and len(theirs) == np.count_nonzero(ours)
+            for pid, score in theirs.items():
+                assert ours[s.store.row(pid)] == pytest.approx(score, rel=1e-4)
+    finally:
+        s.close()

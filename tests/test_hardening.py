@@ -170,7 +170,7 @@ def _rewrite_checksums(build: Path) -> None:
 
 
 def _segment(build: Path) -> Path:
-    return max((build / "bm25" / "whoosh").glob("*.seg"), key=lambda p: p.stat().st_size)
+    return max((build / "bm25" / "whoosh").glob("MAIN_*.*"), key=lambda p: p.stat().st_size)
 
 
 DAMAGE = {

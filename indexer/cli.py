@@ -296,6 +296,25 @@ def _remove_leftovers_if_idle(cfg) -> None:
         pass
 
 
+def _index_in_a_process(config_path: str | None, env: dict[str, str]) -> None:
+    """``plansearch index`` as a child process with the environment serve started with, so the
+    build embeds on every core while this process keeps the serving thread policy."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "indexer.cli", *(["--config", config_path] if config_path else []), "index"]
+    previous = signal.signal(signal.SIGTERM, _stop_cleanly)
+    proc = subprocess.Popen(cmd, env=env)
+    try:
+        code = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+        signal.signal(signal.SIGTERM, previous)
+    if code:
+        sys.exit(code)
+
+
 @main.command()
 @click.option("--host", default=None, help="default from config.yaml (127.0.0.1)")
 @click.option("--port", type=int, default=None, help="default from config.yaml (8000)")
@@ -311,6 +330,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     from search_app import create_app
 
     cfg = _config(ctx)
+    inherited = dict(os.environ)
     set_threads(cfg.server.embed_threads)
     _remove_leftovers_if_idle(cfg)
     try:
@@ -318,10 +338,8 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     except UnservableIndexError as exc:
         if not build_if_needed:
             raise
-        from indexer.build import build_index
-
         click.echo(f"{exc}\nbuilding the index now (a few minutes)…", err=True)
-        build_index(cfg)
+        _index_in_a_process(ctx.obj["config_path"], inherited)
         app = create_app(cfg)
     holder = app.config["HOLDER"]
     host = host or cfg.server.host

@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -150,6 +151,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         DenseIndex.save(tmp, vectors)
         cache.save()
 
+        per_doc = Counter(p.doc_id for p in passages)
         manifest = {
             "format": FORMAT_VERSION,
             "files": checksums(tmp),
@@ -157,8 +159,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedding": {**cfg.embedding.identity(), "model_id": embedder.model_id, "dim": embedder.dim},
             "passages": len(passages),
-            "documents": {d.id: {"sha256": d.sha256, "passages": sum(p.doc_id == d.id for p in passages)}
-                          for d in docs},
+            "documents": {d.id: {"sha256": d.sha256, "passages": per_doc[d.id]} for d in docs},
             "corpus_hash": chash,
             "lexicon_words": len(lexicon.words),
         }

@@ -7,7 +7,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 
 # The fast lane: unit tests on the fake embedder (one small index, no servers, no browser).
 CHECK_TESTS := $(addprefix tests/test_,$(addsuffix .py,analysis bm25 citation corpus fusion heading_rules \
-               outlines places request search segment substrings tables threads))
+               outlines places npyfiles request search segment substrings tables threads))
 
 .PHONY: run test check scale lint index provinces eval bench load clean browser
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import IndexCorruptError
+from indexer.npyfiles import all_finite, open_npy, value_range
 
 DIR = "impacts"
 FORMAT = 1
@@ -110,11 +111,10 @@ class ImpactIndex:
     def __init__(self, directory: Path, rows: int) -> None:
         try:
             meta = json.loads((directory / "terms.json").read_text(encoding="utf-8"))
-            self._data = np.load(directory / "data.npy", mmap_mode="r", allow_pickle=False)
-            self._rows = np.load(directory / "rows.npy", mmap_mode="r", allow_pickle=False)
-            self._indptr = np.load(directory / "indptr.npy", mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"BM25 impacts in {directory} cannot be read: {exc}") from exc
+        self._data, self._rows, self._indptr = (open_npy(directory / f"{name}.npy")
+                                                for name in ("data", "rows", "indptr"))
         if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("rows") != rows:
             raise IndexCorruptError(f"BM25 impacts in {directory} are not format {FORMAT} for {rows} passages")
         self._index: dict[str, dict[str, int]] = {}
@@ -126,9 +126,10 @@ class ImpactIndex:
         if len(self._indptr) != i + 1 or not int(self._indptr[-1]) == len(self._data) == len(self._rows):
             raise IndexCorruptError(f"BM25 impacts in {directory} do not add up: {i} terms, "
                                     f"{len(self._data)} scores, {len(self._rows)} rows")
-        if len(self._rows) and (int(self._rows.max()) >= rows or int(self._rows.min()) < 0):
+        span = value_range(directory / "rows.npy", self._rows)
+        if span and (span[1] >= rows or span[0] < 0):
             raise IndexCorruptError(f"BM25 impacts in {directory} point past the {rows} passages")
-        if not np.isfinite(self._data).all():
+        if not all_finite(directory / "data.npy", self._data):
             raise IndexCorruptError(f"BM25 impacts in {directory} hold NaN or infinity")
         self.size = rows
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from indexer.embed import Embedder
 from indexer.errors import EmbedderError, IndexCorruptError
+from indexer.npyfiles import all_finite, open_npy
 
 
 def text_key(text: str) -> str:
@@ -112,17 +113,13 @@ class DenseIndex:
     @classmethod
     def load(cls, directory: Path, expected_rows: int, expected_dim: int) -> DenseIndex:
         path = directory / cls.FILE
-        try:
-            # Memory-mapped: the pages are the page cache's, shared, and dropped under pressure.
-            vectors = np.load(path, allow_pickle=False, mmap_mode="r")
-        except (OSError, ValueError, EOFError) as exc:
-            raise IndexCorruptError(f"{path} cannot be read: {exc}") from exc
+        vectors = open_npy(path)
         if vectors.shape != (expected_rows, expected_dim) or vectors.dtype != np.float32:
             raise IndexCorruptError(
                 f"{path} holds {vectors.shape} {vectors.dtype}; the manifest says "
                 f"({expected_rows}, {expected_dim}) float32"
             )
-        if not np.isfinite(vectors).all():
+        if not all_finite(path, vectors):
             raise IndexCorruptError(f"{path} holds NaN or infinite values")
         return cls(vectors)
 

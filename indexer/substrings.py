@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import IndexCorruptError
+from indexer.npyfiles import open_npy, value_range
 
 DIR = "substrings"
 FILES = ("keys", "indptr", "rows")
@@ -62,15 +63,10 @@ class SubstringIndex:
     """
 
     def __init__(self, directory: Path, rows: int, text_of: Callable[[int], str]) -> None:
-        try:
-            arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                      for name in FILES}
-        except (OSError, ValueError, EOFError) as exc:
-            raise IndexCorruptError(f"substring postings in {directory} cannot be read: {exc}") from exc
-        self._keys, self._indptr, self._rows = arrays["keys"], arrays["indptr"], arrays["rows"]
+        self._keys, self._indptr, self._rows = (open_npy(directory / f"{name}.npy") for name in FILES)
+        span = value_range(directory / "rows.npy", self._rows)
         if (self._keys.ndim != 1 or len(self._indptr) != len(self._keys) + 1
-                or int(self._indptr[-1]) != len(self._rows)
-                or (len(self._rows) and int(self._rows.max(initial=0)) >= rows)):
+                or int(self._indptr[-1]) != len(self._rows) or (span and (span[1] >= rows or span[0] < 0))):
             raise IndexCorruptError(f"substring postings in {directory} do not fit the {rows} passages")
         self._text_of = text_of
 

@@ -7,6 +7,7 @@ learn places from the catalog instead of from a list of known cities.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Longest first: 广西壮族自治区 must lose 壮族自治区, not only 区.
@@ -18,6 +19,7 @@ _LEADING_PLACES_RE = re.compile(rf"^((?:{PLACE_UNIT}){{1,3}})")
 NATIONAL = "全国"
 
 
+@functools.lru_cache(maxsize=4096)
 def name_forms(place: str) -> tuple[str, ...]:
     """Every form a reader may use: ``广西壮族自治区`` → (广西壮族自治区, 广西); ``北京市`` → (北京市, 北京)."""
     place = place.strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
@@ -116,7 +116,8 @@ class Catalog:
         """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one."""
         path = self.corpus_dir / CATALOG_FILE
         tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
-        body = yaml.safe_dump({"documents": [asdict(e) for e in self]}, allow_unicode=True, sort_keys=False)
+        entries = [{k: getattr(e, k) for k in REQUIRED_FIELDS} for e in self]
+        body = yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False)
         tmp.write_text(CATALOG_HEADER + body, encoding="utf-8")
         os.replace(tmp, path)
 

@@ -107,3 +107,11 @@ def test_the_cli_reports_a_broken_file_without_a_traceback(tmp_path, small_corpu
     result = CliRunner().invoke(main, ["--config", str(cfg), "outline", REPORT])
     assert result.exit_code == 2
     assert f"{REPORT}.txt: binary file" in result.output and "Traceback" not in result.output
+
+
+def test_a_saved_catalog_reads_back_the_same_with_id_and_file_first(small_corpus):
+    before = Catalog.load(small_corpus)
+    before.save()
+    raw = yaml.safe_load((small_corpus / "catalog.yaml").read_text(encoding="utf-8"))
+    assert list(raw["documents"][0])[:2] == ["id", "file"]
+    assert [e for e in Catalog.load(small_corpus)] == [e for e in before]

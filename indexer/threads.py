@@ -3,8 +3,9 @@
 With both cores busy, OpenMP threads that spin-wait between parallel regions steal the
 core another request needs (one query embedding went from 18 ms to 456 ms). So: passive
 waiting always; while serving, ``server.embed_threads`` OpenMP threads for the query
-embedding (one request embeds at a time) and one BLAS thread for the dense scores,
-which are memory-bound; while building, every core for the batch embedding.
+embedding (one request embeds at a time) and one BLAS thread for the dense scores (two
+halve a 274k-passage product, 33 → 17 ms, for one client, but concurrent requests would
+fight over them); while building, every core for the batch embedding.
 Settings already in the environment win, so an operator can still override them.
 """
 

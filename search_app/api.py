@@ -161,7 +161,7 @@ def cite():
     s = searcher()
     params = parse_cite_args(request.args)
     items = []
-    for pid in params.ids:
+    for pid in params.passage_ids:
         landing = s.landing(pid)
         try:
             p = s.passage(landing.passage_id if landing else pid)
@@ -171,7 +171,7 @@ def cite():
     fmt = FORMATS[params.format]
     resp = Response(fmt.render(items, date.today()), mimetype=fmt.media_type)
     resp.charset = "utf-8"
-    if params.download:
+    if params.download == "1":
         resp.headers["Content-Disposition"] = f'attachment; filename="plansearch-citations.{fmt.extension}"'
     return resp
 

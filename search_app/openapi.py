@@ -19,7 +19,7 @@ from indexer.responses import (
     ReloadJSON,
     SearchResponseJSON,
 )
-from search_app.params import MAX_CITE_IDS
+from search_app.params import MAX_CITE_IDS, CiteRequest
 
 REF = "#/components/schemas/{model}"
 CATALOG_FIELDS = {"doc": "id", "city": "city", "kind": "kind", "period": "period"}
@@ -49,20 +49,27 @@ def _components(*models: type[BaseModel]) -> dict:
     return out
 
 
+def query_parameters(model: type[BaseModel]) -> list[dict]:
+    """One query parameter per field of a request model; required where the model has no default."""
+    props = model.model_json_schema()["properties"]
+    return [{"name": name, "in": "query", "required": field.is_required(),
+             "description": props[name].get("description", ""),
+             "schema": {k: v for k, v in props[name].items() if k not in ("title", "description")}}
+            for name, field in model.model_fields.items()]
+
+
 def search_parameters(catalog: Catalog | None, max_query_chars: int) -> list[dict]:
-    """The query parameters of /api/search, one per field of SearchRequest; with a catalog,
-    filters list the values the index knows."""
+    """The query parameters of /api/search, from SearchRequest; with a catalog, filters list
+    the values the index knows."""
     infos = list(catalog) if catalog else []
-    props = SearchRequest.model_json_schema()["properties"]
-    params = []
-    for name, prop in props.items():
-        schema = {k: v for k, v in prop.items() if k not in ("title", "description")}
+    params = query_parameters(SearchRequest)
+    for param in params:
+        name, schema = param["name"], param["schema"]
         if "anyOf" in schema:  # optional: the parameter is left out, never null
-            schema = {**next(s for s in schema.pop("anyOf") if s.get("type") != "null"), **schema}
+            param["schema"] = schema = {**next(s for s in schema.pop("anyOf") if s.get("type") != "null"), **schema}
             schema.pop("default", None)
-        param = {"name": name, "in": "query", "required": name == "q", "description": prop.get("description", ""),
-                 "schema": schema}
         if name == "q":
+            param["required"] = True
             schema.update(minLength=1, maxLength=max_query_chars)
             schema.pop("default", None)
         if name in FILTER_LABELS:
@@ -70,7 +77,6 @@ def search_parameters(catalog: Catalog | None, max_query_chars: int) -> list[dic
             schema["items"] = {"type": "string", "enum": known} if known else {"type": "string", "maxLength": 200}
             schema.pop("default", None)
             param.update(style="form", explode=True)
-        params.append(param)
     return params
 
 
@@ -113,15 +119,7 @@ def openapi_spec(catalog: Catalog | None = None, max_query_chars: int = SearchCo
             }},
             "/api/cite": {"get": {
                 "summary": "Citations of passages in one format (text, GB/T 7714, RIS, BibTeX, CSV)",
-                "parameters": [
-                    {"name": "ids", "in": "query", "required": True, "description": "passage ids, comma-separated",
-                     "schema": {"type": "string", "pattern": r"[^,\s]"}},
-                    {"name": "format", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": list(FORMATS), "default": "text"}},
-                    {"name": "download", "in": "query", "required": False,
-                     "description": "1: sent as an attachment (plansearch-citations.<ext>)",
-                     "schema": {"type": "string", "enum": ["0", "1"]}},
-                ],
+                "parameters": query_parameters(CiteRequest),
                 "responses": {
                     "200": {"description": f"the citations, at most {MAX_CITE_IDS} passages",
                             "content": {f.media_type: {"schema": STR} for f in FORMATS.values()}},

@@ -1,10 +1,11 @@
 """Request parameters from a query string, for the API and the pages: search parameters
-become an indexer.request.SearchRequest; citation parameters a CiteParams."""
+become an indexer.request.SearchRequest; citation parameters a CiteRequest."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from indexer.citation import FORMATS
@@ -12,6 +13,7 @@ from indexer.errors import QueryError
 from indexer.request import FILTER_LABELS, SearchRequest
 
 MAX_CITE_IDS = 200
+MISSING_IDS = "请给出要引用的段落：ids=段落编号,段落编号"
 SINGLE = ("q", "mode", "k", "offset", "group")
 
 
@@ -23,20 +25,34 @@ def parse_search_args(args: MultiDict, max_query_chars: int, require_q: bool = T
     return SearchRequest.parse(raw, max_query_chars, require_q)
 
 
-@dataclass(frozen=True)
-class CiteParams:
-    ids: tuple[str, ...]
-    format: str
-    download: bool
+class CiteRequest(BaseModel):
+    """The parameters of /api/cite: validation and the OpenAPI parameters both come from here."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ids: str = Field(description=f"段落编号，以逗号分隔，最多 {MAX_CITE_IDS} 个", pattern=r"[^,\s]")
+    format: Literal[tuple(FORMATS)] = Field("text", description="引用格式")  # type: ignore[valid-type]
+    download: Literal["0", "1"] = Field("0", description="1：作为附件下载（plansearch-citations.<扩展名>）")
+
+    @property
+    def passage_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))
 
 
-def parse_cite_args(args: MultiDict) -> CiteParams:
-    ids = tuple(dict.fromkeys(i.strip() for i in args.get("ids", "").split(",") if i.strip()))
-    if not ids:
-        raise QueryError("请给出要引用的段落：ids=段落编号,段落编号", "missing_ids")
-    if len(ids) > MAX_CITE_IDS:
-        raise QueryError(f"一次最多引用 {MAX_CITE_IDS} 段，现有 {len(ids)} 段", "too_many_ids")
-    fmt = args.get("format", "") or "text"
-    if fmt not in FORMATS:
-        raise QueryError(f"没有这种引用格式：{fmt[:20]}；可选：{'、'.join(FORMATS)}", "unknown_format")
-    return CiteParams(ids, fmt, args.get("download", "") == "1")
+def parse_cite_args(args: MultiDict) -> CiteRequest:
+    raw = {name: args.get(name) for name in CiteRequest.model_fields if args.get(name)}
+    try:
+        req = CiteRequest.model_validate(raw)
+    except ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        if name == "format":
+            fmt = str(raw.get("format", ""))[:20]
+            raise QueryError(f"没有这种引用格式：{fmt}；可选：{'、'.join(FORMATS)}", "unknown_format") from None
+        if name == "download":
+            raise QueryError("download 只能是 0 或 1", "bad_download") from None
+        raise QueryError(MISSING_IDS, "missing_ids") from None
+    if not req.passage_ids:
+        raise QueryError(MISSING_IDS, "missing_ids")
+    if len(req.passage_ids) > MAX_CITE_IDS:
+        raise QueryError(f"一次最多引用 {MAX_CITE_IDS} 段，现有 {len(req.passage_ids)} 段", "too_many_ids")
+    return req

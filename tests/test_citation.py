@@ -87,6 +87,8 @@ def test_api_cites_in_every_format(client, cited):
     ("format=ris", 400, "missing_ids"),
     ("ids={pid}&format=word", 400, "unknown_format"),
     ("ids=" + ",".join(f"x{i}" for i in range(201)), 400, "too_many_ids"),
+    ("ids=%1C,%20,", 400, "missing_ids"),
+    ("ids={pid}&download=yes", 400, "bad_download"),
 ])
 def test_api_cite_errors(client, cited, query, status, code):
     resp = client.get("/api/cite?" + query.format(pid=cited[0].passage.passage_id))

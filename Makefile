@@ -60,7 +60,7 @@ $(VENV)/.bench-deps: $(VENV)/.run-deps
 bench: $(VENV)/.bench-deps
 	$(BIN)/python bench/bench.py
 
-## make scale: the synthetic-scale benchmark at 1×, 10× and 100× the corpus (fake embedder; about an hour)
+## make scale: the synthetic-scale benchmark at 1×, 10× and 100× the corpus (fake embedder; about 25 minutes on two cores)
 scale: $(VENV)/.bench-deps
 	$(BIN)/python bench/scale.py
 

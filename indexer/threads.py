@@ -25,11 +25,11 @@ def embed_threads() -> int:
     return int(os.environ.get("OMP_NUM_THREADS", "0") or 0) or cores()
 
 
-def set_threads(embed_threads: int, blas_threads: int = 1) -> dict[str, str]:
+def set_threads(omp_threads: int, blas_threads: int = 1) -> dict[str, str]:
     """Call before the embedder loads (OpenMP reads its environment when it starts);
     BLAS, loaded with numpy already, is limited in place. Returns what is in force."""
     os.environ.setdefault("OMP_WAIT_POLICY", WAIT_POLICY)
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, embed_threads)))
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, omp_threads)))
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=max(1, blas_threads), user_api="blas")

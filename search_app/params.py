@@ -3,6 +3,7 @@ become an indexer.request.SearchRequest; citation parameters a CiteRequest."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,7 +35,7 @@ class CiteRequest(BaseModel):
     format: Literal[tuple(FORMATS)] = Field("text", description="引用格式")  # type: ignore[valid-type]
     download: Literal["0", "1"] = Field("0", description="1：作为附件下载（plansearch-citations.<扩展名>）")
 
-    @property
+    @cached_property
     def passage_ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))
 
@@ -51,8 +52,9 @@ def parse_cite_args(args: MultiDict) -> CiteRequest:
         if name == "download":
             raise QueryError("download 只能是 0 或 1", "bad_download") from None
         raise QueryError(MISSING_IDS, "missing_ids") from None
-    if not req.passage_ids:
+    count = len(req.passage_ids)
+    if not count:
         raise QueryError(MISSING_IDS, "missing_ids")
-    if len(req.passage_ids) > MAX_CITE_IDS:
-        raise QueryError(f"一次最多引用 {MAX_CITE_IDS} 段，现有 {len(req.passage_ids)} 段", "too_many_ids")
+    if count > MAX_CITE_IDS:
+        raise QueryError(f"一次最多引用 {MAX_CITE_IDS} 段，现有 {count} 段", "too_many_ids")
     return req

@@ -14,7 +14,6 @@ from indexer.errors import QueryError
 from indexer.request import FILTER_LABELS, SearchRequest
 
 MAX_CITE_IDS = 200
-MISSING_IDS = "请给出要引用的段落：ids=段落编号,段落编号"
 SINGLE = ("q", "mode", "k", "offset", "group")
 
 
@@ -31,7 +30,9 @@ class CiteRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    ids: str = Field(description=f"段落编号，以逗号分隔，最多 {MAX_CITE_IDS} 个", pattern=r"[^,\s]")
+    # Every passage id holds an ASCII letter or digit: a pattern that Python, pydantic and
+    # JSON Schema tools read alike (they disagree on which characters \s covers).
+    ids: str = Field(description=f"段落编号，以逗号分隔，最多 {MAX_CITE_IDS} 个", pattern=r"[A-Za-z0-9]")
     format: Literal[tuple(FORMATS)] = Field("text", description="引用格式")  # type: ignore[valid-type]
     download: Literal["0", "1"] = Field("0", description="1：作为附件下载（plansearch-citations.<扩展名>）")
 
@@ -51,10 +52,8 @@ def parse_cite_args(args: MultiDict) -> CiteRequest:
             raise QueryError(f"没有这种引用格式：{fmt}；可选：{'、'.join(FORMATS)}", "unknown_format") from None
         if name == "download":
             raise QueryError("download 只能是 0 或 1", "bad_download") from None
-        raise QueryError(MISSING_IDS, "missing_ids") from None
+        raise QueryError("请给出要引用的段落：ids=段落编号,段落编号", "missing_ids") from None
     count = len(req.passage_ids)
-    if not count:
-        raise QueryError(MISSING_IDS, "missing_ids")
     if count > MAX_CITE_IDS:
         raise QueryError(f"一次最多引用 {MAX_CITE_IDS} 段，现有 {count} 段", "too_many_ids")
     return req

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from indexer.analysis import Lexicon, squash
 from indexer.anchors import carry_aliases
 from indexer.buildlock import BuildLock
@@ -32,9 +34,11 @@ from indexer.buildstore import (
     MANIFEST_FILE,
     OUTLINE_FILE,
     PASSAGES_FILE,
+    SAMPLE_FILE,
     builds_dir,
     checksums,
     current_build,
+    read_manifest,
 )
 from indexer.config import Config
 from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
@@ -42,6 +46,7 @@ from indexer.dense import DenseIndex, EmbeddingCache, model_fingerprint
 from indexer.embed import Embedder, make_embedder
 from indexer.errors import BuildError, IndexCorruptError, PlansearchError
 from indexer.lexical import LexicalIndex
+from indexer.milvus_build import discard_build, sample_rows, settle, write_build
 from indexer.places import name_forms
 from indexer.segment import ParsedDocument, Passage, parse
 from indexer.substrings import DIR as SUBSTRINGS_DIR
@@ -106,13 +111,14 @@ def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[st
 
 
 def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
-          log: Callable[[str], None] = _stderr, progress: bool = True) -> BuildReport:
+          log: Callable[[str], None] = _stderr, progress: bool = True, incremental: bool = False) -> BuildReport:
     """Write a complete build of ``docs`` under ``builds/`` without switching to it,
     so that ``plansearch add`` can change the corpus and the index together.
 
     The caller holds the BuildLock. The build is loaded once the way ``serve`` loads it
     and probed with a query per mode before it is returned; one that cannot serve is
-    discarded and reported, never switched in."""
+    discarded and reported, never switched in. On Milvus, ``incremental`` writes only new
+    document versions into the serving collection; otherwise a build gets a collection."""
     t0 = time.perf_counter()
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]
@@ -125,6 +131,8 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
     root = builds_dir(cfg)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".tmp-{build_id}"
+    engine_section: dict | None = None
+    serving: dict | None = None
     try:
         tmp.mkdir()
         box_titles = [s.title for pd in parsed for s in pd.walk() if s.level == "box"]
@@ -139,17 +147,25 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         (tmp / OUTLINE_FILE).write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
 
         meta = {d.id: asdict(d.info) for d in docs}
-        log("building BM25 index (whoosh + jieba, then its impact matrix)…")
-        LexicalIndex.build(tmp / LEXICAL_DIR, passages, lexicon, {d.id: document_words(d.info) for d in docs})
-        save_postings(tmp / SUBSTRINGS_DIR, build_postings([squash(p.search_text) for p in passages]))
+        doc_words = {d.id: document_words(d.info) for d in docs}
+        if cfg.backend == "local":
+            log("building BM25 index (whoosh + jieba, then its impact matrix)…")
+            LexicalIndex.build(tmp / LEXICAL_DIR, passages, lexicon, doc_words)
+            save_postings(tmp / SUBSTRINGS_DIR, build_postings([squash(p.search_text) for p in passages]))
 
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
         cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, model_fingerprint(embedder), embedder.dim)
         if cache.rejected:
             log(f"embedding cache: {cache.rejected}; re-embedding")
         vectors, embedded = _embed(cache, embedder, texts, cfg.embedding.batch_size, progress, log)
-        DenseIndex.save(tmp, vectors)
         cache.save()
+        if cfg.backend == "milvus":
+            np.save(tmp / SAMPLE_FILE, vectors[sample_rows(len(vectors))].astype(np.float32), allow_pickle=False)
+            serving = _serving_milvus(cfg) if incremental else None
+            engine_section = write_build(cfg, build_id, docs, passages, vectors, doc_words, lexicon.words,
+                                         serving, log)
+        else:
+            DenseIndex.save(tmp, vectors)
 
         per_doc = Counter(p.doc_id for p in passages)
         manifest = {
@@ -162,7 +178,10 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
             "documents": {d.id: {"sha256": d.sha256, "passages": per_doc[d.id]} for d in docs},
             "corpus_hash": chash,
             "lexicon_words": len(lexicon.words),
+            "backend": cfg.backend,
         }
+        if engine_section is not None:
+            manifest["milvus"] = engine_section
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                            encoding="utf-8")
         final = root / build_id
@@ -170,17 +189,32 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         try:
             verify_build(cfg, final, docs, embedder, passages)
         except PlansearchError as exc:
-            discard(final)
+            discard(cfg, final)
             raise BuildError(f"the new build cannot serve ({exc}); the previous index, if any, "
                              "is still serving") from exc
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _abandon(cfg, tmp, engine_section, serving)
         raise BuildError(f"index build failed ({exc}); the previous index, if any, is still serving") from exc
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _abandon(cfg, tmp, engine_section, serving)
         raise
     return BuildReport(build_id, final, len(passages), embedded, len(passages) - embedded,
                        time.perf_counter() - t0)
+
+
+def _abandon(cfg: Config, tmp: Path, engine_section: dict | None, serving: dict | None) -> None:
+    """A build that failed before it was complete: its folder and its Milvus writes go."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    if engine_section is not None:
+        discard_build(cfg, engine_section, serving)
+
+
+def _serving_milvus(cfg: Config) -> dict | None:
+    """The serving build's Milvus section, if it is a Milvus build."""
+    try:
+        return read_manifest(current_build(cfg)).get("milvus")
+    except PlansearchError:
+        return None
 
 
 def _previous_passages(cfg: Config, log: Callable[[str], None]) -> tuple[list[Passage], dict[str, list[str]]]:
@@ -213,14 +247,29 @@ def _embed(cache: EmbeddingCache, embedder: Embedder, texts: list[str], batch: i
 
 def switch_to(cfg: Config, target: Path) -> None:
     """Point ``current`` at ``target`` with one rename, so readers see old or new, never neither;
-    then drop old builds."""
+    then drop old builds (on Milvus: move the alias, then drop what only dropped builds used)."""
     _switch_current(cfg, target)
-    _prune(cfg, keep=target)
+    dropped = _prune(cfg, keep=target)
+    section = _engine_section(target)
+    if section is not None:
+        kept = [s for p in builds_dir(cfg).iterdir() if p.is_dir() and not p.name.startswith(".") and p != target
+                for s in [_engine_section(p)] if s is not None]
+        settle(cfg, section, kept, dropped)
 
 
-def discard(build_path: Path) -> None:
-    """Remove a build that was never switched in."""
+def discard(cfg: Config, build_path: Path) -> None:
+    """Remove a build that was never switched in, and take back its Milvus writes."""
+    section = _engine_section(build_path)
     shutil.rmtree(build_path, ignore_errors=True)
+    if section is not None:
+        discard_build(cfg, section, _serving_milvus(cfg))
+
+
+def _engine_section(build_path: Path) -> dict | None:
+    try:
+        return read_manifest(build_path).get("milvus")
+    except PlansearchError:
+        return None
 
 
 def _switch_current(cfg: Config, target: Path) -> None:
@@ -232,12 +281,17 @@ def _switch_current(cfg: Config, target: Path) -> None:
     os.replace(tmp_link, link)
 
 
-def _prune(cfg: Config, keep: Path) -> None:
+def _prune(cfg: Config, keep: Path) -> list[dict]:
     """Drop old builds beyond the newest few (leftovers of killed builds go when the
-    BuildLock is taken)."""
+    BuildLock is taken); returns the Milvus sections of the builds dropped."""
     root = builds_dir(cfg)
     builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                     key=lambda p: p.name, reverse=True)
+    dropped = []
     for old in builds[KEEP_BUILDS:]:
         if old != keep:
+            section = _engine_section(old)
+            if section is not None:
+                dropped.append(section)
             shutil.rmtree(old, ignore_errors=True)
+    return dropped

@@ -178,7 +178,7 @@ def _check_new(catalog: Catalog, prepared: list[Prepared], replace: bool) -> Non
 def _build(cfg: Config, docs: list[Document], embedder: Embedder | None,
            log: Callable[[str], None] | None, progress: bool) -> BuildReport:
     kwargs = {"log": log} if log is not None else {}
-    return build(cfg, docs, embedder, progress=progress, **kwargs)
+    return build(cfg, docs, embedder, progress=progress, incremental=True, **kwargs)
 
 
 def _commit(cfg: Config, after: Catalog, report: BuildReport, write: dict[str, bytes], delete: list[str]) -> None:
@@ -211,7 +211,7 @@ def _commit(cfg: Config, after: Catalog, report: BuildReport, write: dict[str, b
         tmp_catalog = corpus / f".{CATALOG_FILE}.restore"
         tmp_catalog.write_bytes(old_catalog)
         os.replace(tmp_catalog, catalog_path)
-        discard(report.path)
+        discard(cfg, report.path)
         raise
     for backup in backups.values():
         if backup is not None:

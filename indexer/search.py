@@ -8,30 +8,24 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
+import numpy as np
+
 from indexer.analysis import Lexicon, squash, word_tokens
-from indexer.buildstore import LEXICAL_DIR, LEXICON_FILE, StoredBuild, current_build
+from indexer.buildstore import LEXICAL_DIR, LEXICON_FILE, SAMPLE_FILE, StoredBuild, current_build
 from indexer.config import Config
 from indexer.corpus import Catalog, Document, corpus_hash
 from indexer.dense import DenseIndex
 from indexer.embed import Embedder, make_embedder
-from indexer.errors import IndexCorruptError, IndexMismatchError, PlansearchError
+from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, PlansearchError
 from indexer.fusion import union_by_score
 from indexer.intent import query_stopwords
 from indexer.lexical import LexicalIndex
-from indexer.matching import semantic_bar
+from indexer.npyfiles import all_finite, open_npy
 from indexer.passages import PassageStore
 from indexer.ranking import Ranking, Run, classify, fuse, interleave_documents, order_by_tier, tier_of
 from indexer.request import MAX_K, MAX_OFFSET, QueryPlan, SearchRequest, plan_query
 from indexer.results import Hit, SearchResponse, query_terms, table_highlights
-from indexer.retrievers import (
-    DenseRetriever,
-    ExactRetriever,
-    HeadingRetriever,
-    LexicalRetriever,
-    Query,
-    Retriever,
-    query_parts,
-)
+from indexer.retrievers import LocalIndexes, QueryFacts, SearchIndexes, query_parts
 from indexer.substrings import DIR as SUBSTRINGS_DIR
 from indexer.substrings import SubstringIndex
 
@@ -69,18 +63,26 @@ class Searcher:
         self.store = PassageStore(build.passages, build.outlines, build.aliases, self.catalog)
         rows = len(self.store)
         self.lexicon = Lexicon.load(self.path / LEXICON_FILE)
-        self.lexical = LexicalIndex(self.path / LEXICAL_DIR, self.lexicon, dict(cfg.search.boosts), rows)
-        self.substrings = SubstringIndex(self.path / SUBSTRINGS_DIR, rows, self.store.squashed)
         emb = self.manifest["embedding"]
-        self.dense = DenseIndex.load(self.path, rows, int(emb["dim"]))
         self.embedder = embedder or make_embedder(cfg.embedding)
         if self.embedder.model_id != emb["model_id"] or self.embedder.dim != int(emb["dim"]):
             raise IndexMismatchError(
                 f"index was built with {emb['model_id']} ({emb['dim']} dims) but the embedder is "
                 f"{self.embedder.model_id} ({self.embedder.dim} dims); rebuild with: plansearch index")
-        self.retrievers: dict[str, Retriever] = {r.name: r for r in (
-            LexicalRetriever(), DenseRetriever(), HeadingRetriever(), ExactRetriever(self.substrings))}
+        self.indexes = self._open_indexes(rows, int(emb["dim"]))
         self.lexicon.jieba  # noqa: B018 -- load the dictionary now, not on the first query
+
+    def _open_indexes(self, rows: int, dim: int) -> SearchIndexes:
+        backend = self.manifest.get("backend", "local")
+        if backend != self.cfg.backend:
+            raise IndexMismatchError(f"index {self.path.name} was built for the {backend} backend and the config "
+                                     f"says {self.cfg.backend}; rebuild with: plansearch index")
+        if backend == "milvus":
+            return open_milvus(self.cfg, self.path, self.manifest, self.store, self.embedder)
+        self.lexical = LexicalIndex(self.path / LEXICAL_DIR, self.lexicon, dict(self.cfg.search.boosts), rows)
+        self.substrings = SubstringIndex(self.path / SUBSTRINGS_DIR, rows, self.store.squashed)
+        self.dense = DenseIndex.load(self.path, rows, dim)
+        return LocalIndexes(self.store, self.lexical, self.substrings, self.dense, self.embedder)
 
     def _check_compatible(self, docs: list[Document]) -> None:
         built = self.manifest["embedding"]
@@ -103,7 +105,7 @@ class Searcher:
         return self.store.passages
 
     def close(self) -> None:
-        self.lexical.close()
+        self.indexes.close()
 
     # --- search -------------------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 10, offset: int = 0,
@@ -122,7 +124,7 @@ class Searcher:
         if not plan.searchable:
             return SearchResponse(req.q, req.mode, req.k, req.offset, 0, (time.perf_counter() - t0) * 1000, [],
                                   None, list(plan.notes), [] if grouped else None)
-        query = Query(plan, self.store, self.lexical, self.substrings, self.dense, self.embedder)
+        query = self.indexes.query(plan)
         ranking = self._rank(query, grouped)
         terms = query_terms(plan.parsed, self.lexicon)
 
@@ -148,16 +150,17 @@ class Searcher:
         return Hit(rank, score, ranking.bm25_rank.get(row), ranking.dense_rank.get(row), p,
                    self.catalog.info(p.doc_id), table_highlights(p, labels, terms), ranking.matches[row])
 
-    def _retrieve(self, name: str, query: Query, docs: Collection[str] | None, named: list[str],
+    def _retrieve(self, name: str, query: QueryFacts, docs: Collection[str] | None, named: list[str],
                   n: int) -> list[tuple[int, float]]:
         """A retriever's candidates; the documents a query names supply candidates of their
         own, since in a large corpus theirs would be crowded out before the preference applies."""
-        ranked = self.retrievers[name].retrieve(query, docs, n)
+        retriever = self.indexes.retrievers[name]
+        ranked = retriever.retrieve(query, docs, n)
         if named and ranked and not (name == "bm25" and (query.plan.parsed.phrases or query.plan.parsed.excluded)):
-            ranked = union_by_score(ranked, self.retrievers[name].retrieve(query, named, n))
+            ranked = union_by_score(ranked, retriever.retrieve(query, named, n))
         return ranked
 
-    def _rank(self, query: Query, grouped: bool) -> Ranking:
+    def _rank(self, query: QueryFacts, grouped: bool) -> Ranking:
         """Candidates from each list the mode uses, fused, then exact-match tiers,
         named-document preference and, for comparisons, documents interleaved."""
         plan, cfg = query.plan, self.cfg.search
@@ -174,7 +177,7 @@ class Searcher:
             "hybrid": [Run("bm25", lexical, bm25_weight), Run("dense", dense), Run("headings", sections)],
         }[mode]
         fused = fuse(runs, cfg.fusion, cfg.rrf_k, cfg.convex_weight_bm25)
-        exact = self.retrievers["exact"].retrieve(query, plan.allowed, n) if mode != "dense" else []
+        exact = self.indexes.retrievers["exact"].retrieve(query, plan.allowed, n) if mode != "dense" else []
         seen = {row for row, _ in fused}
         extra = [(row, 0.0) for row, _ in exact if row not in seen]
         fused += extra[:RANKED_EXACT]
@@ -184,12 +187,11 @@ class Searcher:
         preferred = set(plan.intent.preferred_docs)
         fused = order_by_tier(fused, tiers, lambda row: self.store.at(row).doc_id in preferred,
                               cfg.prefer_boost ** plan.intent.strength)
-        sims = query.similarities if mode != "bm25" else None
+        rows = [row for row, _ in fused]
+        sims = query.similarities_of(rows) if mode != "bm25" else {}
         matches = classify(
-            [row for row, _ in fused], self.store.squashed, tiers, self._content_words(plan),
-            [squash(x) for x in plan.parsed.phrases],
-            (lambda row: float(sims[row])) if sims is not None else (lambda row: None),
-            semantic_bar(sims, cfg.semantic_bar_z) if sims is not None else float("inf"),
+            rows, self.store.squashed, tiers, self._content_words(plan), [squash(x) for x in plan.parsed.phrases],
+            sims.get, query.semantic_bar(cfg.semantic_bar_z) if mode != "bm25" else float("inf"),
             literal=bool(exact) and mode != "dense")
         fused = [(row, score) for row, score in fused if row in matches]
         if plan.intent.compare and not grouped:
@@ -227,3 +229,29 @@ class Searcher:
 
     def level_counts(self, doc_id: str) -> dict[str, int]:
         return self.store.level_counts(doc_id)
+
+
+def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, embedder: Embedder) -> SearchIndexes:
+    """The build's collection on Milvus, checked to hold as many rows as the build serves or more."""
+    from indexer.milvus_index import MilvusIndex
+    from indexer.milvus_retrievers import MilvusIndexes
+
+    section = manifest.get("milvus")
+    if not isinstance(section, dict) or not isinstance(section.get("versions"), dict):
+        raise IndexCorruptError(f"index {path.name} lacks its Milvus section; rebuild with: plansearch index")
+    sample = open_npy(path / SAMPLE_FILE)
+    if sample.ndim != 2 or sample.shape[1] != embedder.dim or not all_finite(path / SAMPLE_FILE, sample):
+        raise IndexCorruptError(f"{path / SAMPLE_FILE} holds {sample.shape} vectors; expected width {embedder.dim}")
+    engine = MilvusIndex(cfg.milvus)
+    try:
+        if not engine.exists(section["collection"]):
+            raise IndexMissingError(f"Milvus at {cfg.milvus.uri} has no collection {section['collection']} "
+                                    f"for index {path.name}")
+        engine.load(section["collection"])
+        if engine.count(section["collection"]) < len(store):
+            raise IndexCorruptError(f"Milvus collection {section['collection']} holds fewer rows than the "
+                                    f"{len(store)} passages of index {path.name}")
+    except BaseException:
+        engine.close()
+        raise
+    return MilvusIndexes(engine, section["collection"], store, section["versions"], np.asarray(sample), embedder)

@@ -1,0 +1,144 @@
+"""Writing a build into Milvus and settling it afterwards: a fresh collection for ``index``,
+the serving collection with new document versions for ``add`` and ``remove``; after the
+switch the alias moves and versions no build uses are deleted; a build that is discarded
+takes back exactly what it wrote.
+
+The manifest's ``milvus`` section is the record each step reads: the collection, the
+version of every document the build serves, the versions it wrote, and whether it created
+the collection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+
+from indexer.analysis import squash
+from indexer.config import Config
+from indexer.corpus import Document
+from indexer.milvus_index import MilvusIndex, collection_name, document_version, row_key
+from indexer.segment import Passage
+
+# Rows per insert call: large enough to amortise a call, small enough for a gRPC message.
+INSERT_BATCH = 512
+# Vectors kept in the build to estimate a query's similarity spread over the corpus.
+SAMPLE_ROWS = 4096
+
+
+def sample_rows(n: int, k: int = SAMPLE_ROWS) -> np.ndarray:
+    """Evenly spaced rows: every row of a small corpus, a fixed spread of a large one."""
+    return np.arange(n) if n <= k else np.linspace(0, n - 1, k).round().astype(np.int64)
+
+
+def milvus_rows(passages: list[Passage], vectors: np.ndarray, docs: dict[str, Document],
+                versions: dict[str, str], document_words: dict[str, str], wanted: set[str]) -> Iterator[dict]:
+    """The rows of the documents in ``wanted``: what the engine filters on and what BM25 reads
+    (the document's names, the heading path, the text: the local backend's fields in one)."""
+    for p, vector in zip(passages, vectors, strict=True):
+        if p.doc_id not in wanted:
+            continue
+        info = docs[p.doc_id].info
+        yield {
+            "key": row_key(p.passage_id, versions[p.doc_id]), "pid": p.passage_id, "doc": p.doc_id,
+            "version": versions[p.doc_id], "city": info.city, "kind": info.kind, "period": info.period,
+            "part": p.kind, "year": int(info.year or 0),
+            "text": "\n".join([document_words[p.doc_id], " ".join(p.section_path), p.search_text]),
+            "squashed": squash(p.search_text), "vector": vector.astype(np.float32).tolist(),
+        }
+
+
+def batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list[Passage], vectors: np.ndarray,
+                document_words: dict[str, str], lexicon_words: Iterable[str], serving: dict | None,
+                log: Callable[[str], None]) -> dict:
+    """Write what the build needs and return its manifest section. ``serving``: the serving
+    build's section, whose collection is reused (``add``/``remove``); None makes a new one.
+    On failure whatever was written is taken back before the error goes on."""
+    embedding = {**cfg.embedding.identity(), "dim": int(vectors.shape[1]) if vectors.size else 0}
+    versions = {d.id: document_version(d, embedding) for d in docs}
+    reuse = serving is not None and serving.get("dim") == embedding["dim"]
+    name = serving["collection"] if reuse else collection_name(cfg.milvus.alias, build_id)
+    section = {"collection": name, "created": not reuse, "dim": embedding["dim"], "versions": versions, "written": {}}
+    engine = MilvusIndex(cfg.milvus)
+    try:
+        if reuse:
+            if not engine.exists(name):
+                raise_missing(name)
+            have = serving.get("versions", {})
+            wanted = {d for d, v in versions.items() if have.get(d) != v and not engine.has_version(name, d, v)}
+        else:
+            engine.create(name, embedding["dim"], lexicon_words)
+            wanted = set(versions)
+        section["written"] = {d: versions[d] for d in sorted(wanted)}
+        log(f"writing {len(wanted)} of {len(docs)} documents to Milvus collection {name} at {cfg.milvus.uri}")
+        by_id = {d.id: d for d in docs}
+        for batch in batched(milvus_rows(passages, vectors, by_id, versions, document_words, wanted), INSERT_BATCH):
+            engine.insert(name, batch)
+    except BaseException:
+        take_back(engine, section, serving)
+        engine.close()
+        raise
+    engine.close()
+    return section
+
+
+def raise_missing(name: str) -> None:
+    from indexer.errors import IndexMissingError
+
+    raise IndexMissingError(f"the serving build's Milvus collection {name} is gone")
+
+
+def take_back(engine: MilvusIndex, section: dict, serving: dict | None) -> None:
+    """Undo a build's writes: drop a collection it created, or delete the versions it wrote
+    that the serving build does not use."""
+    if section["created"]:
+        if engine.exists(section["collection"]):
+            engine.drop(section["collection"])
+        return
+    kept = (serving or {}).get("versions", {})
+    for doc, version in section["written"].items():
+        if kept.get(doc) != version:
+            engine.delete_version(section["collection"], doc, version)
+
+
+def discard_build(cfg: Config, section: dict, serving: dict | None) -> None:
+    """A build that was never switched in takes back its writes."""
+    engine = MilvusIndex(cfg.milvus)
+    try:
+        take_back(engine, section, serving)
+    finally:
+        engine.close()
+
+
+def settle(cfg: Config, section: dict, kept: list[dict], dropped: list[dict]) -> None:
+    """After the switch: the alias names the new build's collection; of the builds dropped
+    from disk, the collections no kept build uses go, and so do the versions no kept build
+    uses in the collections that stay."""
+    engine = MilvusIndex(cfg.milvus)
+    try:
+        engine.switch_alias(section["collection"])
+        live = [section, *kept]
+        live_names = {s["collection"] for s in live}
+        in_use = {(s["collection"], d, v) for s in live for d, v in s["versions"].items()}
+        for old in dropped:
+            name = old["collection"]
+            if name not in live_names:
+                if engine.exists(name):
+                    engine.drop(name)
+                continue
+            for doc, version in old["versions"].items():
+                if (name, doc, version) not in in_use:
+                    engine.delete_version(name, doc, version)
+    finally:
+        engine.close()

@@ -1,0 +1,203 @@
+"""A build's passages in a Milvus collection: the schema, writes by document version, the
+alias that names the serving collection, and the searches the engine answers (BM25 through
+its jieba analyser, cosine over the same vectors as the local backend, substring filters).
+
+Rows are keyed by passage id and document version, so a collection can hold two versions
+of a document while ``add`` replaces it: each searcher accepts only the versions its own
+build lists, and a half-written or rolled-back document is invisible to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from indexer.config import MilvusConfig
+from indexer.corpus import Document
+from indexer.errors import SearchEngineError
+
+# The engine's most results per call (Milvus' topk and query limit).
+MAX_LIMIT = 16384
+# VARCHAR fields hold at most this many bytes.
+MAX_VARCHAR = 65535
+# LIKE wildcards; milvus-lite offers no escape for them, so a needle holding one is matched
+# loosely by the engine and exactly by the caller.
+LIKE_WILDCARDS = "%_"
+
+
+def document_version(doc: Document, embedding: dict) -> str:
+    """What a document's rows depend on: its bytes, its description and the embedding."""
+    payload = json.dumps([doc.sha256, asdict(doc.info), embedding], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def row_key(passage_id: str, version: str) -> str:
+    return f"{passage_id}@{version}"
+
+
+def collection_name(alias: str, build_id: str) -> str:
+    """A build's collection, named after the alias that will serve it."""
+    return f"{alias}_{re.sub(r'[^A-Za-z0-9_]', '_', build_id)}"
+
+
+def literal(value: str) -> str:
+    """A filter string literal; control characters cannot be written in one and are dropped."""
+    clean = "".join(ch for ch in value if ch >= " ")
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def docs_filter(docs: Collection[str] | None) -> str:
+    return "" if docs is None else f"doc in [{', '.join(literal(d) for d in sorted(docs))}]"
+
+
+def contains_filter(needle: str) -> str:
+    return f"squashed like {literal('%' + needle + '%')}"
+
+
+def all_of(*clauses: str) -> str:
+    parts = [c for c in clauses if c]
+    return " and ".join(f"({c})" for c in parts)
+
+
+def text_filter(phrases: Sequence[str], excluded: Sequence[str]) -> str:
+    """Rows holding every phrase and none of the excluded terms (all squashed). An excluded
+    term with a LIKE wildcard cannot be said exactly and is left to the caller's check."""
+    return all_of(*(contains_filter(p) for p in phrases),
+                  *(f"not ({contains_filter(x)})" for x in excluded if not any(c in x for c in LIKE_WILDCARDS)))
+
+
+class MilvusIndex:
+    """One Milvus connection and the collections of plansearch builds in it."""
+
+    def __init__(self, cfg: MilvusConfig) -> None:
+        self.cfg = cfg
+        try:
+            from pymilvus import MilvusClient
+        except ImportError as exc:
+            raise SearchEngineError("backend: milvus needs pymilvus and milvus-lite: "
+                                    "pip install -e '.[milvus]'") from exc
+        kwargs: dict[str, Any] = {"uri": cfg.uri}
+        if cfg.token:
+            kwargs["token"] = cfg.token
+        if cfg.db_name:
+            kwargs["db_name"] = cfg.db_name
+        self.client = engine_call(f"cannot open Milvus at {cfg.uri}", lambda: MilvusClient(**kwargs))
+
+    def close(self) -> None:
+        engine_call("closing Milvus", self.client.close)
+
+    # --- collections --------------------------------------------------------------------------
+    def create(self, name: str, dim: int, words: Iterable[str]) -> None:
+        """A collection for one build; ``words`` join jieba's dictionary where the engine allows."""
+        from pymilvus import DataType, Function, FunctionType
+
+        c = self.client
+        schema = c.create_schema(auto_id=False)
+        schema.add_field("key", DataType.VARCHAR, max_length=256, is_primary=True)
+        for field in ("pid", "doc", "version", "city", "kind", "period", "part"):
+            schema.add_field(field, DataType.VARCHAR, max_length=256)
+        schema.add_field("year", DataType.INT64)
+        analyzer = {"tokenizer": {"type": "jieba", "mode": "search", "dict": sorted(set(words))}}
+        schema.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                         analyzer_params=analyzer)
+        schema.add_field("squashed", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+        schema.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
+                                     input_field_names=["text"], output_field_names=["sparse"]))
+        index = c.prepare_index_params()
+        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        index.add_index("vector", index_type="FLAT" if self.cfg.embedded else "HNSW", metric_type="COSINE")
+        engine_call(f"cannot create collection {name}",
+                    lambda: c.create_collection(name, schema=schema, index_params=index))
+
+    def exists(self, name: str) -> bool:
+        return bool(engine_call("listing collections", lambda: self.client.has_collection(name)))
+
+    def drop(self, name: str) -> None:
+        engine_call(f"cannot drop collection {name}", lambda: self.client.drop_collection(name))
+
+    def insert(self, name: str, rows: list[dict]) -> None:
+        for row in rows:
+            if len(row["text"].encode()) > MAX_VARCHAR or len(row["squashed"].encode()) > MAX_VARCHAR:
+                raise SearchEngineError(f"passage {row['pid']} is longer than Milvus' {MAX_VARCHAR}-byte text field")
+        engine_call(f"cannot write to collection {name}", lambda: self.client.insert(name, rows))
+
+    def delete_version(self, name: str, doc: str, version: str) -> None:
+        engine_call(f"cannot delete {doc} from {name}", lambda: self.client.delete(
+            name, filter=all_of(f"doc == {literal(doc)}", f"version == {literal(version)}")))
+
+    def has_version(self, name: str, doc: str, version: str) -> bool:
+        rows = engine_call(f"cannot read {name}", lambda: self.client.query(
+            name, filter=all_of(f"doc == {literal(doc)}", f"version == {literal(version)}"),
+            output_fields=["key"], limit=1))
+        return bool(rows)
+
+    def count(self, name: str) -> int:
+        rows = engine_call(f"cannot read {name}", lambda: self.client.query(name, filter="",
+                                                                             output_fields=["count(*)"]))
+        return int(rows[0]["count(*)"])
+
+    def switch_alias(self, name: str) -> None:
+        """Point the serving alias at ``name`` in one call, creating it the first time."""
+        alias = self.cfg.alias
+        current = self.aliased()
+
+        def move() -> None:
+            if current is None:
+                self.client.create_alias(name, alias)
+            elif current != name:
+                self.client.alter_alias(name, alias)
+
+        engine_call(f"cannot point alias {alias} at {name}", move)
+
+    def aliased(self) -> str | None:
+        """The collection the serving alias names, or None before the first build."""
+        for name in engine_call("listing collections", self.client.list_collections):
+            aliases = engine_call("listing aliases", lambda n=name: self.client.list_aliases(n)).get("aliases", [])
+            if self.cfg.alias in aliases:
+                return name
+        return None
+
+    def load(self, name: str) -> None:
+        """Make a collection searchable (a reopened one starts released)."""
+        engine_call(f"cannot load collection {name}", lambda: self.client.load_collection(name))
+
+    # --- searches ------------------------------------------------------------------------------
+    def bm25(self, name: str, text: str, where: str, n: int) -> list[tuple[str, float]]:
+        """BM25 over the analysed text. milvus-lite reports scores negated, a cluster as they are:
+        the magnitude is the score either way, and the order is the engine's."""
+        hits = engine_call("BM25 search failed", lambda: self.client.search(
+            name, data=[text], anns_field="sparse", limit=min(n, MAX_LIMIT), filter=where,
+            search_params={"metric_type": "BM25"}, output_fields=["key"]))
+        return [(h["key"], abs(float(h["distance"]))) for h in hits[0]]
+
+    def dense(self, name: str, vector: Sequence[float], where: str, n: int) -> list[tuple[str, float]]:
+        hits = engine_call("vector search failed", lambda: self.client.search(
+            name, data=[list(map(float, vector))], anns_field="vector", limit=min(n, MAX_LIMIT), filter=where,
+            search_params={"metric_type": "COSINE"}, output_fields=["key"]))
+        return [(h["key"], float(h["distance"])) for h in hits[0]]
+
+    def matching(self, name: str, where: str, limit: int) -> list[str]:
+        """Keys of the rows a filter selects (at most ``limit``), in no particular order."""
+        rows = engine_call("filter query failed", lambda: self.client.query(
+            name, filter=where, output_fields=["key"], limit=min(limit, MAX_LIMIT)))
+        return [r["key"] for r in rows]
+
+
+def engine_call(what: str, call):
+    """Run a client call; whatever the engine raises becomes one SearchEngineError line."""
+    try:
+        return call()
+    except SearchEngineError:
+        raise
+    except Exception as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "lock" in message.lower():
+            message += " (milvus-lite allows one process per .db file: stop the other, or run " \
+                       "`milvus-lite server` and point milvus.uri at it)"
+        raise SearchEngineError(f"{what}: {message}") from exc

@@ -75,6 +75,7 @@ def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list
         if reuse:
             if not engine.exists(name):
                 raise_missing(name)
+            engine.load(name)
             have = serving.get("versions", {})
             wanted = {d for d, v in versions.items() if have.get(d) != v and not engine.has_version(name, d, v)}
         else:
@@ -107,6 +108,8 @@ def take_back(engine: MilvusIndex, section: dict, serving: dict | None) -> None:
             engine.drop(section["collection"])
         return
     kept = (serving or {}).get("versions", {})
+    if section["written"]:
+        engine.load(section["collection"])
     for doc, version in section["written"].items():
         if kept.get(doc) != version:
             engine.delete_version(section["collection"], doc, version)
@@ -137,6 +140,7 @@ def settle(cfg: Config, section: dict, kept: list[dict], dropped: list[dict]) ->
                 if engine.exists(name):
                     engine.drop(name)
                 continue
+            engine.load(name)
             for doc, version in old["versions"].items():
                 if (name, doc, version) not in in_use:
                     engine.delete_version(name, doc, version)

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import threading
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from indexer.config import MilvusConfig
@@ -70,6 +74,11 @@ def text_filter(phrases: Sequence[str], excluded: Sequence[str]) -> str:
                   *(f"not ({contains_filter(x)})" for x in excluded if not any(c in x for c in LIKE_WILDCARDS)))
 
 
+# Open MilvusIndex objects per embedded database in this process, which share its server.
+_EMBEDDED_USERS: Counter[str] = Counter()
+_EMBEDDED_LOCK = threading.Lock()
+
+
 class MilvusIndex:
     """One Milvus connection and the collections of plansearch builds in it."""
 
@@ -85,10 +94,33 @@ class MilvusIndex:
             kwargs["token"] = cfg.token
         if cfg.db_name:
             kwargs["db_name"] = cfg.db_name
-        self.client = engine_call(f"cannot open Milvus at {cfg.uri}", lambda: MilvusClient(**kwargs))
+        if cfg.embedded:
+            quiet_embedded_server()
+        try:
+            self.client = engine_call(f"cannot open Milvus at {cfg.uri}", lambda: MilvusClient(**kwargs))
+            if cfg.embedded:
+                with _EMBEDDED_LOCK:
+                    _EMBEDDED_USERS[cfg.uri] += 1
+        except SearchEngineError as exc:
+            if cfg.embedded and locked_elsewhere(cfg.uri):
+                raise SearchEngineError(
+                    f"the milvus-lite database {cfg.uri} is open in another process (a running serve?); "
+                    "milvus-lite allows one process per .db: stop that one, or run `milvus-lite server` "
+                    "and set milvus.uri to its http:// address") from exc
+            raise
 
     def close(self) -> None:
+        """Close the connection; the last one to an embedded database stops its server, so
+        the file's lock passes to whichever process opens it next (a build, a serve)."""
         engine_call("closing Milvus", self.client.close)
+        if self.cfg.embedded:
+            with _EMBEDDED_LOCK:
+                _EMBEDDED_USERS[self.cfg.uri] -= 1
+                last = _EMBEDDED_USERS[self.cfg.uri] <= 0
+            if last:
+                from milvus_lite.server_manager import server_manager_instance
+
+                engine_call("stopping milvus-lite", lambda: server_manager_instance.release_server(self.cfg.uri))
 
     # --- collections --------------------------------------------------------------------------
     def create(self, name: str, dim: int, words: Iterable[str]) -> None:
@@ -189,6 +221,30 @@ class MilvusIndex:
         return [r["key"] for r in rows]
 
 
+def locked_elsewhere(uri: str) -> bool:
+    """Whether another process holds milvus-lite's lock on this database."""
+    import fcntl
+
+    lock = Path(uri) / "LOCK"
+    if not lock.exists():
+        return False
+    with lock.open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
+def quiet_embedded_server() -> None:
+    """milvus-lite runs its gRPC server in this process and logs, with tracebacks, what the
+    client reports anyway (a failed start; calls it does not implement): the client's error
+    is the one line the user sees."""
+    for name in ("milvus_lite.server_manager", "grpc._server"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def engine_call(what: str, call):
     """Run a client call; whatever the engine raises becomes one SearchEngineError line."""
     try:
@@ -197,7 +253,4 @@ def engine_call(what: str, call):
         raise
     except Exception as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "lock" in message.lower():
-            message += " (milvus-lite allows one process per .db file: stop the other, or run " \
-                       "`milvus-lite server` and point milvus.uri at it)"
         raise SearchEngineError(f"{what}: {message}") from exc

@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from indexer.config import Config
 from indexer.corpus import Catalog, Document, DocumentInfo, corpus_hash
 from indexer.dense import DenseIndex, EmbeddingCache, model_fingerprint
 from indexer.embed import Embedder, make_embedder
+from indexer.embed_pool import in_process, worker_pool
 from indexer.errors import BuildError, IndexCorruptError, PlansearchError
 from indexer.lexical import LexicalIndex
 from indexer.milvus_build import discard_build, sample_rows, settle, write_build
@@ -51,6 +53,7 @@ from indexer.places import name_forms
 from indexer.segment import ParsedDocument, Passage, parse
 from indexer.substrings import DIR as SUBSTRINGS_DIR
 from indexer.substrings import build_postings, save_postings
+from indexer.threads import cores
 
 KEEP_BUILDS = 2
 
@@ -101,24 +104,26 @@ def _stderr(line: str) -> None:
 
 
 def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[str], None] = _stderr,
-                progress: bool = True) -> BuildReport:
+                progress: bool = True, workers: int = 1) -> BuildReport:
     """Build over the catalog's documents and switch ``current`` to the new build."""
     with BuildLock(cfg.index_dir, cfg.cache_dir):
         docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
-        report = build(cfg, docs, embedder, log, progress)
+        report = build(cfg, docs, embedder, log, progress, workers=workers)
         switch_to(cfg, report.path)
     return report
 
 
 def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
-          log: Callable[[str], None] = _stderr, progress: bool = True, incremental: bool = False) -> BuildReport:
+          log: Callable[[str], None] = _stderr, progress: bool = True, incremental: bool = False,
+          workers: int = 1) -> BuildReport:
     """Write a complete build of ``docs`` under ``builds/`` without switching to it,
     so that ``plansearch add`` can change the corpus and the index together.
 
     The caller holds the BuildLock. The build is loaded once the way ``serve`` loads it
     and probed with a query per mode before it is returned; one that cannot serve is
     discarded and reported, never switched in. On Milvus, ``incremental`` writes only new
-    document versions into the serving collection; otherwise a build gets a collection."""
+    document versions into the serving collection; otherwise a build gets a collection.
+    ``workers`` > 1 embeds in that many processes (indexer.embed_pool)."""
     t0 = time.perf_counter()
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]
@@ -157,7 +162,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, model_fingerprint(embedder), embedder.dim)
         if cache.rejected:
             log(f"embedding cache: {cache.rejected}; re-embedding")
-        vectors, embedded = _embed(cache, embedder, texts, cfg.embedding.batch_size, progress, log)
+        vectors, embedded = _embed(cfg, cache, embedder, texts, progress, log, workers)
         cache.save()
         if cfg.backend == "milvus":
             np.save(tmp / SAMPLE_FILE, vectors[sample_rows(len(vectors))].astype(np.float32), allow_pickle=False)
@@ -234,15 +239,19 @@ def _previous_passages(cfg: Config, log: Callable[[str], None]) -> tuple[list[Pa
     return old, aliases
 
 
-def _embed(cache: EmbeddingCache, embedder: Embedder, texts: list[str], batch: int, progress: bool,
-           log: Callable[[str], None]):
+def _embed(cfg: Config, cache: EmbeddingCache, embedder: Embedder, texts: list[str], progress: bool,
+           log: Callable[[str], None], workers: int):
     from tqdm import tqdm
 
     todo = cache.missing(texts)
-    log(f"embedding with {embedder.model_id}: {todo} new, {len(texts) - todo} from cache")
+    workers = max(1, min(workers, todo // cfg.embedding.batch_size + 1))
+    log(f"embedding with {embedder.model_id}: {todo} new, {len(texts) - todo} from cache"
+        + (f", {workers} worker processes" if workers > 1 else ""))
     with tqdm(total=todo, unit="passage", disable=not progress or todo == 0, file=sys.stderr,
-              desc="embedding") as bar:
-        return cache.embed(embedder, texts, batch, progress=bar.update)
+              desc="embedding") as bar, ExitStack() as stack:
+        mapper = stack.enter_context(worker_pool(cfg.embedding, workers, cores())) if workers > 1 \
+            else in_process(embedder)
+        return cache.embed(mapper, texts, cfg.embedding.batch_size, progress=bar.update)
 
 
 def switch_to(cfg: Config, target: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from indexer.config import load_config
+from indexer.config import SEARCH_BACKENDS, load_config
 from indexer.errors import PlansearchError, UnservableIndexError
 from indexer.request import GROUPS, MODES, bounds
 
@@ -49,14 +49,16 @@ def _cleanup_on_signals(fn):
 @click.group()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="config file (default: the project's config.yaml or $PLANSEARCH_CONFIG)")
+@click.option("--backend", type=click.Choice(SEARCH_BACKENDS), default=None,
+              help="override the config's backend (local or milvus)")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, backend: str | None) -> None:
     """Search Chinese government plan documents by keyword and meaning, with citations."""
-    ctx.obj = {"config_path": config_path}
+    ctx.obj = {"config_path": config_path, "backend": backend}
 
 
 def _config(ctx: click.Context):
-    return load_config(ctx.obj["config_path"])
+    return load_config(ctx.obj["config_path"], backend=ctx.obj["backend"])
 
 
 def _catalog(ctx: click.Context):
@@ -68,16 +70,18 @@ def _catalog(ctx: click.Context):
 
 @main.command()
 @click.option("--quiet", is_flag=True, help="no progress bar")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="embedding processes (they share the cores)")
 @click.pass_context
 @_friendly
 @_cleanup_on_signals
-def index(ctx: click.Context, quiet: bool) -> None:
+def index(ctx: click.Context, quiet: bool, workers: int) -> None:
     """Build the BM25 and embedding indexes and switch them in atomically."""
     from indexer.build import build_index
     from indexer.threads import cores, set_threads
 
     set_threads(cores())
-    report = build_index(_config(ctx), progress=not quiet)
+    report = build_index(_config(ctx), progress=not quiet, workers=workers)
     click.echo(f"built {report.build_id}: {report.passages} passages, {report.embedded} embedded, "
                f"{report.cached} from cache, {report.seconds:.1f} s → {report.path}")
 
@@ -296,12 +300,13 @@ def _remove_leftovers_if_idle(cfg) -> None:
         pass
 
 
-def _index_in_a_process(config_path: str | None, env: dict[str, str]) -> None:
+def _index_in_a_process(config_path: str | None, backend: str | None, env: dict[str, str]) -> None:
     """``plansearch index`` as a child process with the environment serve started with, so the
     build embeds on every core while this process keeps the serving thread policy."""
     import subprocess
 
-    cmd = [sys.executable, "-m", "indexer.cli", *(["--config", config_path] if config_path else []), "index"]
+    cmd = [sys.executable, "-m", "indexer.cli", *(["--config", config_path] if config_path else []),
+           *(["--backend", backend] if backend else []), "index"]
     previous = signal.signal(signal.SIGTERM, _stop_cleanly)
     proc = subprocess.Popen(cmd, env=env)
     try:
@@ -339,7 +344,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
         if not build_if_needed:
             raise
         click.echo(f"{exc}\nbuilding the index now (a few minutes)…", err=True)
-        _index_in_a_process(ctx.obj["config_path"], inherited)
+        _index_in_a_process(ctx.obj["config_path"], ctx.obj["backend"], inherited)
         app = create_app(cfg)
     holder = app.config["HOLDER"]
     host = host or cfg.server.host

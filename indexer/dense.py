@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -71,15 +71,17 @@ class EmbeddingCache:
         """How many distinct texts are not cached yet."""
         return len({k for k in map(text_key, texts) if k not in self._vectors})
 
-    def embed(self, embedder: Embedder, texts: Sequence[str], batch_size: int,
-              progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
-        """Vectors for ``texts`` in order, and how many had to be embedded now."""
+    def embed(self, embed_batches: Callable[[Iterable[list[str]]], Iterator[np.ndarray]], texts: Sequence[str],
+              batch_size: int, progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
+        """Vectors for ``texts`` in order, and how many had to be embedded now.
+        ``embed_batches`` maps batches of texts to their vectors (indexer.embed_pool)."""
         keys = [text_key(t) for t in texts]
         todo = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-        for i in range(0, len(todo), batch_size):
-            batch = todo[i : i + batch_size]
-            vecs = np.asarray(embedder.embed_passages([by_key[k] for k in batch]), dtype=np.float32)
+        batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+        results = embed_batches([by_key[k] for k in batch] for batch in batches)
+        for batch, vecs in zip(batches, results, strict=True):
+            vecs = np.asarray(vecs, dtype=np.float32)
             if vecs.shape != (len(batch), self.dim) or not np.isfinite(vecs).all():
                 raise EmbedderError(f"{self.model_id} returned {vecs.shape} vectors with non-finite values "
                                     f"or the wrong shape for {len(batch)} texts of {self.dim} dimensions")

@@ -132,3 +132,16 @@ def test_a_loaded_index_keeps_serving_after_its_build_is_pruned(tmp_path, small_
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_embedding_in_worker_processes_gives_the_same_vectors(tmp_path, small_corpus):
+    """index --workers N: the same vectors as one process, with the cache filled the same way."""
+    from indexer.dense import DenseIndex
+
+    vectors = []
+    for workers in (1, 2):
+        cfg = make_config(tmp_path / f"w{workers}", small_corpus)
+        report = build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet, workers=workers)
+        assert report.embedded == report.passages
+        vectors.append(np.load(current_build(cfg) / DenseIndex.FILE))
+    assert np.array_equal(vectors[0], vectors[1])

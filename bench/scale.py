@@ -8,8 +8,14 @@ apart), index size on disk, the server's memory after loading and after the quer
 p50/p95 per mode over the dev queries; the fake query embedding (a hash, well under a
 millisecond) is timed and printed too.
 
+``--backend milvus`` builds and serves the same corpora on Milvus: embedded milvus-lite by
+default (its memory is the server's), ``--uri http://…`` a running server, and
+``--lite-server`` starts ``milvus-lite server`` on a free port for the run and goes through
+it by URL (the network path a cluster takes); that server's memory is printed apart.
+
 Prints numbers; asserts nothing. Usage:
     .venv/bin/python bench/scale.py [--scales 1 10 100] [--work DIR] [--queries FILE]
+                                    [--backend local|milvus] [--uri URL | --lite-server]
 """
 
 from __future__ import annotations
@@ -65,12 +71,13 @@ def synthetic_corpus(src: Path, out: Path, scale: int) -> None:
     (out / "catalog.yaml").write_text(yaml.safe_dump({"documents": docs}, allow_unicode=True), encoding="utf-8")
 
 
-def config(work: Path):
+def config(work: Path, backend: str = "local", uri: str | None = None):
     return config_from_dict({"corpus_dir": str(work / "corpus"), "index_dir": str(work / "index"),
+                             "backend": backend, "milvus": {"uri": uri or str(work / "index" / "plans.db")},
                              "embedding": {"backend": "fake", "model": f"bigram-hash-{DIM}"}}, base=work)
 
 
-def build(work: Path) -> dict:
+def build(work: Path, backend: str, uri: str | None) -> dict:
     from indexer.build import build_index
     from indexer.embed import FakeEmbedder
 
@@ -86,14 +93,16 @@ def build(work: Path) -> dict:
             finally:
                 TimedEmbedder.seconds += time.perf_counter() - t
 
-    cfg = config(work)
+    cfg = config(work, backend, uri)
     r = build_index(cfg, embedder=TimedEmbedder(cfg.embedding, dim=DIM), progress=False, log=lambda s: None)
     size = sum(f.stat().st_size for f in r.path.rglob("*") if f.is_file())
+    if backend == "milvus" and cfg.milvus.embedded:
+        size += sum(f.stat().st_size for f in Path(cfg.milvus.uri).rglob("*") if f.is_file())
     return {"passages": r.passages, "build_s": r.seconds - TimedEmbedder.seconds, "embed_s": TimedEmbedder.seconds,
             "index_mb": size / 2**20}
 
 
-def serve_and_query(work: Path, queries_file: Path) -> dict:
+def serve_and_query(work: Path, queries_file: Path, backend: str, uri: str | None) -> dict:
     """Run in its own process: a server's memory is what loading and answering leave behind."""
     from reload_memory import rss_mb
 
@@ -103,7 +112,7 @@ def serve_and_query(work: Path, queries_file: Path) -> dict:
     from indexer.threads import set_threads
 
     set_threads(1)
-    cfg = config(work)
+    cfg = config(work, backend, uri)
     base = rss_mb()
     t = time.perf_counter()
     s = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding, dim=DIM))
@@ -134,22 +143,36 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep corpora and indexes here")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--queries", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    ap.add_argument("--backend", choices=("local", "milvus"), default="local")
+    ap.add_argument("--uri", default=None, help="a Milvus server (default: milvus-lite in a file per scale)")
+    ap.add_argument("--lite-server", action="store_true", help="start `milvus-lite server` and use it by URL")
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        print(json.dumps(serve_and_query(args.serve, args.queries)))
+        print(json.dumps(serve_and_query(args.serve, args.queries, args.backend, args.uri)))
         return
 
     with tempfile.TemporaryDirectory() as tmp:
         root = args.work or Path(tmp)
+        print(f"backend {args.backend}" + (f" at {args.uri}" if args.uri else "")
+              + (" through `milvus-lite server` by URL" if args.lite_server else ""), flush=True)
         print(f"{'scale':>5} {'passages':>9} {'build s':>8} {'index MB':>9} {'load s':>7} {'RSS MB':>7} "
               + " ".join(f"{m + ' p50/p95 ms':>20}" for m in MODES), flush=True)
         for scale in args.scales:
             work = root / f"x{scale}"
             synthetic_corpus(args.corpus, work / "corpus", scale)
-            b = build(work)
-            proc = subprocess.run([sys.executable, __file__, "--serve", str(work), "--queries", str(args.queries)],
-                                  capture_output=True, text=True, check=True)
+            server = lite_server(work / "lite") if args.lite_server else None
+            uri = server[1] if server else args.uri
+            try:
+                b = build(work, args.backend, uri)
+                proc = subprocess.run([sys.executable, __file__, "--serve", str(work), "--queries", str(args.queries),
+                                       "--backend", args.backend, *(["--uri", uri] if uri else [])],
+                                      capture_output=True, text=True, check=True)
+                server_mb = rss_of(server[0].pid) if server else None
+            finally:
+                if server:
+                    server[0].terminate()
+                    server[0].wait()
             s = json.loads(proc.stdout.strip().splitlines()[-1])
             print(f"{scale:>4}× {b['passages']:>9,} {b['build_s']:>8.1f} {b['index_mb']:>9.1f} {s['load_s']:>7.1f} "
                   f"{s['rss_after_mb']:>7.0f} "
@@ -157,7 +180,34 @@ def main() -> None:
             print(f"      (build without the {b['embed_s']:.1f} s of fake embedding; "
                   f"RSS {s['anon_after_mb']:.0f} MB heap + {s['file_after_mb']:.0f} MB mapped index files; "
                   f"loaded {s['rss_loaded_mb']:.0f} MB, Python + libraries {s['rss_python_mb']:.0f} MB; "
-                  f"fake query embedding {s['fake_embed_p50_ms']:.2f} ms of the dense and hybrid times)", flush=True)
+                  f"fake query embedding {s['fake_embed_p50_ms']:.2f} ms of the dense and hybrid times"
+                  + (f"; milvus-lite server {server_mb:.0f} MB" if server_mb else "") + ")", flush=True)
+
+
+def lite_server(data: Path) -> tuple[subprocess.Popen, str]:
+    """``milvus-lite server`` on a free port, once it answers."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exe = Path(sys.executable).parent / "milvus-lite"
+    proc = subprocess.Popen([str(exe), "server", "--data-dir", str(data), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, f"http://127.0.0.1:{port}"
+        time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("milvus-lite server did not start")
+
+
+def rss_of(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":

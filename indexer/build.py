@@ -167,7 +167,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         if cfg.backend == "milvus":
             np.save(tmp / SAMPLE_FILE, vectors[sample_rows(len(vectors))].astype(np.float32), allow_pickle=False)
             serving = _serving_milvus(cfg) if incremental else None
-            engine_section = write_build(cfg, build_id, docs, passages, vectors, doc_words, lexicon.words,
+            engine_section = write_build(cfg, build_id, docs, passages, vectors, doc_words, lexicon,
                                          serving, log)
         else:
             DenseIndex.save(tmp, vectors)

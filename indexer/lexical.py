@@ -48,6 +48,22 @@ def make_schema(lexicon: Lexicon) -> Schema:
     )
 
 
+# The fields BM25 scores, each with its own analyser in make_schema.
+TEXT_FIELDS = ("words", "grams", "head_words", "head_grams", "doc_words")
+
+
+def field_values(p: Passage, document_words: str) -> dict[str, str]:
+    """What each of TEXT_FIELDS holds for a passage, on either backend."""
+    heading = " ".join([*p.section_path, p.context])
+    return {"words": p.body_text, "grams": p.body_text, "head_words": heading, "head_grams": heading,
+            "doc_words": document_words}
+
+
+def analysed(schema: Schema, name: str, value: str) -> list[str]:
+    """The terms a field's analyser indexes for a value."""
+    return [t.text for t in schema[name].analyzer(value, mode="index")]
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """What a user typed, split into the parts the engine acts on."""
@@ -166,18 +182,8 @@ class LexicalIndex:
         writer = (ix.writer(procs=procs, multisegment=True, subargs=options, **options) if procs > 1
                   else ix.writer(**options))
         for p in passages:
-            heading = " ".join([*p.section_path, p.context])
-            writer.add_document(
-                pid=p.passage_id,
-                seq=p.seq,
-                doc_id=p.doc_id,
-                words=p.body_text,
-                grams=p.body_text,
-                head_words=heading,
-                head_grams=heading,
-                doc_words=documents.get(p.doc_id, ""),
-                ptype=p.kind,
-            )
+            writer.add_document(pid=p.passage_id, seq=p.seq, doc_id=p.doc_id, ptype=p.kind,
+                                **field_values(p, documents.get(p.doc_id, "")))
         writer.commit()
         ix.close()
         ids = [p.passage_id for p in passages]

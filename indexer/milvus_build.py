@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from indexer.analysis import squash
+from indexer.analysis import Lexicon, squash
 from indexer.config import Config
 from indexer.corpus import Document
+from indexer.lexical import analysed, field_values, make_schema
 from indexer.milvus_index import MilvusIndex, collection_name, document_version, row_key
 from indexer.segment import Passage
 
+# Bumped when a row's fields change: an add then writes a fresh collection, not into an old one.
+ROW_FORMAT = 1
 # Rows per insert call: large enough to amortise a call, small enough for a gRPC message.
 INSERT_BATCH = 512
 # Vectors kept in the build to estimate a query's similarity spread over the corpus.
@@ -32,19 +35,22 @@ def sample_rows(n: int, k: int = SAMPLE_ROWS) -> np.ndarray:
 
 
 def milvus_rows(passages: list[Passage], vectors: np.ndarray, docs: dict[str, Document],
-                versions: dict[str, str], document_words: dict[str, str], wanted: set[str]) -> Iterator[dict]:
-    """The rows of the documents in ``wanted``: what the engine filters on and what BM25 reads
-    (the document's names, the heading path, the text: the local backend's fields in one)."""
+                versions: dict[str, str], document_words: dict[str, str], lexicon: Lexicon,
+                wanted: set[str]) -> Iterator[dict]:
+    """The rows of the documents in ``wanted``: what the engine filters on, and each BM25
+    field as the terms the local index holds for it (indexer.lexical), space-separated."""
+    schema = make_schema(lexicon)
     for p, vector in zip(passages, vectors, strict=True):
         if p.doc_id not in wanted:
             continue
         info = docs[p.doc_id].info
+        fields = field_values(p, document_words[p.doc_id])
         yield {
             "key": row_key(p.passage_id, versions[p.doc_id]), "pid": p.passage_id, "doc": p.doc_id,
             "version": versions[p.doc_id], "city": info.city, "kind": info.kind, "period": info.period,
-            "part": p.kind, "year": int(info.year or 0),
-            "text": "\n".join([document_words[p.doc_id], " ".join(p.section_path), p.search_text]),
-            "squashed": squash(p.search_text), "vector": vector.astype(np.float32).tolist(),
+            "part": p.kind, "year": int(info.year or 0), "squashed": squash(p.search_text),
+            **{f: " ".join(analysed(schema, f, v)) for f, v in fields.items()},
+            "vector": vector.astype(np.float32).tolist(),
         }
 
 
@@ -60,16 +66,17 @@ def batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 
 def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list[Passage], vectors: np.ndarray,
-                document_words: dict[str, str], lexicon_words: Iterable[str], serving: dict | None,
+                document_words: dict[str, str], lexicon: Lexicon, serving: dict | None,
                 log: Callable[[str], None]) -> dict:
     """Write what the build needs and return its manifest section. ``serving``: the serving
     build's section, whose collection is reused (``add``/``remove``); None makes a new one.
     On failure whatever was written is taken back before the error goes on."""
     embedding = {**cfg.embedding.identity(), "dim": int(vectors.shape[1]) if vectors.size else 0}
     versions = {d.id: document_version(d, embedding) for d in docs}
-    reuse = serving is not None and serving.get("dim") == embedding["dim"]
+    reuse = serving is not None and serving.get("dim") == embedding["dim"] and serving.get("format") == ROW_FORMAT
     name = serving["collection"] if reuse else collection_name(cfg.milvus.alias, build_id)
-    section = {"collection": name, "created": not reuse, "dim": embedding["dim"], "versions": versions, "written": {}}
+    section = {"collection": name, "created": not reuse, "dim": embedding["dim"], "format": ROW_FORMAT,
+               "tokenizer": serving.get("tokenizer") if reuse else None, "versions": versions, "written": {}}
     engine = MilvusIndex(cfg.milvus)
     try:
         if reuse:
@@ -79,12 +86,13 @@ def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list
             have = serving.get("versions", {})
             wanted = {d for d, v in versions.items() if have.get(d) != v and not engine.has_version(name, d, v)}
         else:
-            engine.create(name, embedding["dim"], lexicon_words)
+            section["tokenizer"] = engine.create(name, embedding["dim"])
             wanted = set(versions)
         section["written"] = {d: versions[d] for d in sorted(wanted)}
         log(f"writing {len(wanted)} of {len(docs)} documents to Milvus collection {name} at {cfg.milvus.uri}")
         by_id = {d.id: d for d in docs}
-        for batch in batched(milvus_rows(passages, vectors, by_id, versions, document_words, wanted), INSERT_BATCH):
+        rows = milvus_rows(passages, vectors, by_id, versions, document_words, lexicon, wanted)
+        for batch in batched(rows, INSERT_BATCH):
             engine.insert(name, batch)
     except BaseException:
         take_back(engine, section, serving)

@@ -15,19 +15,24 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from indexer.bm25 import K1, B
 from indexer.config import MilvusConfig
 from indexer.corpus import Document
 from indexer.errors import SearchEngineError
+from indexer.lexical import TEXT_FIELDS
 
 # The engine's most results per call (Milvus' topk and query limit).
 MAX_LIMIT = 16384
 # VARCHAR fields hold at most this many bytes.
 MAX_VARCHAR = 65535
+# Tried in order when a collection is made: a cluster splits on whitespace; milvus-lite
+# offers "standard" (\w+), which splits space-joined terms the same way.
+TOKENIZERS = ("whitespace", "standard")
 # LIKE wildcards; milvus-lite offers no escape for them, so a needle holding one is matched
 # loosely by the engine and exactly by the caller.
 LIKE_WILDCARDS = "%_"
@@ -94,8 +99,7 @@ class MilvusIndex:
             kwargs["token"] = cfg.token
         if cfg.db_name:
             kwargs["db_name"] = cfg.db_name
-        if cfg.embedded:
-            quiet_embedded_server()
+        quiet_engine_logs(cfg.embedded)
         try:
             self.client = engine_call(f"cannot open Milvus at {cfg.uri}", lambda: MilvusClient(**kwargs))
             if cfg.embedded:
@@ -123,8 +127,23 @@ class MilvusIndex:
                 engine_call("stopping milvus-lite", lambda: server_manager_instance.release_server(self.cfg.uri))
 
     # --- collections --------------------------------------------------------------------------
-    def create(self, name: str, dim: int, words: Iterable[str]) -> None:
-        """A collection for one build; ``words`` join jieba's dictionary where the engine allows."""
+    def create(self, name: str, dim: int) -> str:
+        """A collection for one build. Each BM25 field holds terms our analysers made (jieba with
+        the corpus lexicon, character grams), space-separated, for the engine's BM25 function to
+        split on spaces again: the local backend's fields, terms and weights. Returns the
+        tokenizer used (whitespace; milvus-lite has only standard, which splits the same)."""
+        last: SearchEngineError | None = None
+        for tokenizer in TOKENIZERS:
+            try:
+                self._create(name, dim, tokenizer)
+                return tokenizer
+            except SearchEngineError as exc:
+                if "tokenizer" not in str(exc):
+                    raise
+                last = exc
+        raise SearchEngineError(f"no tokenizer of {', '.join(TOKENIZERS)} is offered: {last}")
+
+    def _create(self, name: str, dim: int, tokenizer: str) -> None:
         from pymilvus import DataType, Function, FunctionType
 
         c = self.client
@@ -133,16 +152,18 @@ class MilvusIndex:
         for field in ("pid", "doc", "version", "city", "kind", "period", "part"):
             schema.add_field(field, DataType.VARCHAR, max_length=256)
         schema.add_field("year", DataType.INT64)
-        analyzer = {"tokenizer": {"type": "jieba", "mode": "search", "dict": sorted(set(words))}}
-        schema.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
-                         analyzer_params=analyzer)
         schema.add_field("squashed", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        for field in TEXT_FIELDS:
+            schema.add_field(field, DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                             analyzer_params={"tokenizer": tokenizer})
+            schema.add_field(f"{field}_bm25", DataType.SPARSE_FLOAT_VECTOR)
+            schema.add_function(Function(name=f"{field}_bm25", function_type=FunctionType.BM25,
+                                         input_field_names=[field], output_field_names=[f"{field}_bm25"]))
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
-        schema.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
-                                     input_field_names=["text"], output_field_names=["sparse"]))
         index = c.prepare_index_params()
-        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        for field in TEXT_FIELDS:
+            index.add_index(f"{field}_bm25", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                            params={"bm25_k1": K1, "bm25_b": B})
         index.add_index("vector", index_type="FLAT" if self.cfg.embedded else "HNSW", metric_type="COSINE")
         engine_call(f"cannot create collection {name}",
                     lambda: c.create_collection(name, schema=schema, index_params=index))
@@ -155,7 +176,7 @@ class MilvusIndex:
 
     def insert(self, name: str, rows: list[dict]) -> None:
         for row in rows:
-            if len(row["text"].encode()) > MAX_VARCHAR or len(row["squashed"].encode()) > MAX_VARCHAR:
+            if any(len(row[f].encode()) > MAX_VARCHAR for f in ("squashed", *TEXT_FIELDS)):
                 raise SearchEngineError(f"passage {row['pid']} is longer than Milvus' {MAX_VARCHAR}-byte text field")
         engine_call(f"cannot write to collection {name}", lambda: self.client.insert(name, rows))
 
@@ -200,12 +221,27 @@ class MilvusIndex:
         engine_call(f"cannot load collection {name}", lambda: self.client.load_collection(name))
 
     # --- searches ------------------------------------------------------------------------------
-    def bm25(self, name: str, text: str, where: str, n: int) -> list[tuple[str, float]]:
-        """BM25 over the analysed text. milvus-lite reports scores negated, a cluster as they are:
-        the magnitude is the score either way, and the order is the engine's."""
-        hits = engine_call("BM25 search failed", lambda: self.client.search(
-            name, data=[text], anns_field="sparse", limit=min(n, MAX_LIMIT), filter=where,
-            search_params={"metric_type": "BM25"}, output_fields=["key"]))
+    def bm25(self, name: str, requests: Sequence[tuple[str, str, float, str]], n: int) -> list[tuple[str, float]]:
+        """Weighted BM25 over fields: ``requests`` are (field, space-separated terms, weight,
+        filter); a row's score is the weighted sum of its field scores (candidates: each
+        field's top ``n``). milvus-lite reports BM25 negated, a cluster as it is: the magnitude
+        is the score either way, and the order is the engine's."""
+        from pymilvus import AnnSearchRequest, WeightedRanker
+
+        if not requests:
+            return []
+        limit = min(n, MAX_LIMIT)
+        if len(requests) == 1:
+            field, terms, weight, where = requests[0]
+            hits = engine_call("BM25 search failed", lambda: self.client.search(
+                name, data=[terms], anns_field=f"{field}_bm25", limit=limit, filter=where,
+                search_params={"metric_type": "BM25"}, output_fields=["key"]))
+            return [(h["key"], weight * abs(float(h["distance"]))) for h in hits[0]]
+        reqs = [AnnSearchRequest([terms], f"{field}_bm25", {"metric_type": "BM25"}, limit, expr=where or None)
+                for field, terms, _, where in requests]
+        ranker = WeightedRanker(*(w for *_, w, _ in requests), norm_score=False)
+        hits = engine_call("BM25 search failed", lambda: self.client.hybrid_search(
+            name, reqs, ranker, limit=limit, output_fields=["key"]))
         return [(h["key"], abs(float(h["distance"]))) for h in hits[0]]
 
     def dense(self, name: str, vector: Sequence[float], where: str, n: int) -> list[tuple[str, float]]:
@@ -237,11 +273,12 @@ def locked_elsewhere(uri: str) -> bool:
     return False
 
 
-def quiet_embedded_server() -> None:
-    """milvus-lite runs its gRPC server in this process and logs, with tracebacks, what the
-    client reports anyway (a failed start; calls it does not implement): the client's error
-    is the one line the user sees."""
-    for name in ("milvus_lite.server_manager", "grpc._server"):
+def quiet_engine_logs(embedded: bool) -> None:
+    """pymilvus logs, with a traceback, every error it then raises (and an embedded milvus-lite
+    server logs failed starts and calls it does not implement): the raised error, made one
+    line by engine_call, is what the user sees."""
+    names = ["pymilvus.decorators", *(["milvus_lite.server_manager", "grpc._server"] if embedded else [])]
+    for name in names:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 

@@ -13,9 +13,11 @@ from functools import cached_property
 
 import numpy as np
 
-from indexer.analysis import squash
+from indexer.analysis import Lexicon, squash
+from indexer.bm25 import TOGETHER_BOOST, LexicalQuery
 from indexer.embed import Embedder
 from indexer.errors import QueryError
+from indexer.lexical import lexical_query
 from indexer.matching import semantic_bar
 from indexer.milvus_index import MAX_LIMIT, MilvusIndex, all_of, contains_filter, docs_filter, literal, text_filter
 from indexer.passages import PassageStore
@@ -41,9 +43,24 @@ class MilvusQuery:
     def vector(self) -> np.ndarray:
         return np.asarray(self._ix.embedder.embed_query(self.plan.embed_text), dtype=np.float32)
 
-    @property
-    def lexical_text(self) -> str:
-        return " ".join([self.plan.intent.lexical_text, *self.plan.parsed.phrases]).strip()
+    @cached_property
+    def lexical(self) -> LexicalQuery:
+        return lexical_query(self.plan.lexical, self._ix.lexicon, self._ix.boosts)
+
+    def bm25(self, docs: Collection[str] | None, n: int, *more: str) -> Ranked:
+        """The local backend's BM25F: a weighted request per (field, weight) of the query's
+        terms; rows holding every word (as text) get the together bonus from a second call."""
+        lq, ix = self.lexical, self._ix
+        where = self.where(docs, *more)
+        scores = dict(ix.engine.bm25(ix.collection, term_requests(lq, where), n))
+        if len(lq.together) > 1 and scores:
+            held = all_of(where, *(contains_filter(squash(w)) for w in lq.together))
+            for key, bonus in ix.engine.bm25(ix.collection, [("words", " ".join(lq.together), TOGETHER_BOOST, held)],
+                                             n):
+                if key in scores:
+                    scores[key] += bonus
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        return self.rows(ranked)
 
     def where(self, docs: Collection[str] | None, *more: str) -> str:
         """The engine filter: the documents (none when all are allowed), phrases, exclusions."""
@@ -84,22 +101,26 @@ class MilvusQuery:
         return semantic_bar(self._ix.sample @ self.vector, z)
 
 
+def term_requests(lq: LexicalQuery, where: str) -> list[tuple[str, str, float, str]]:
+    """A query's weighted terms grouped into one request per (field, weight)."""
+    groups: dict[tuple[str, float], list[str]] = {}
+    for field, term, weight in lq.terms:
+        groups.setdefault((field, weight), []).append(term)
+    return [(field, " ".join(terms), weight, where) for (field, weight), terms in groups.items()]
+
+
 class MilvusLexical:
     name = "bm25"
 
     def retrieve(self, query: MilvusQuery, docs: Collection[str] | None, n: int) -> Ranked:
-        limit = MAX_LIMIT if query.phrases else n
-        ix = query._ix
-        return query.rows(ix.engine.bm25(ix.collection, query.lexical_text, query.where(docs), limit))
+        return query.bm25(docs, MAX_LIMIT if query.phrases else n)
 
 
 class MilvusHeadings:
     name = "headings"
 
     def retrieve(self, query: MilvusQuery, docs: Collection[str] | None, n: int) -> Ranked:
-        ix = query._ix
-        heads = ix.engine.bm25(ix.collection, query.lexical_text, query.where(docs, 'part == "heading"'), n)
-        return with_leads(query.store, query.rows(heads))
+        return with_leads(query.store, query.bm25(docs, n, 'part == "heading"'))
 
 
 class MilvusDense:
@@ -129,11 +150,12 @@ class MilvusIndexes:
     """This build's collection on Milvus, its row keys, and the sample for the semantic bar."""
 
     def __init__(self, engine: MilvusIndex, collection: str, store: PassageStore, versions: dict[str, str],
-                 sample: np.ndarray, embedder: Embedder) -> None:
+                 sample: np.ndarray, embedder: Embedder, lexicon: Lexicon, boosts: dict[str, float]) -> None:
         from indexer.milvus_index import row_key
 
         self.engine, self.collection, self.store, self.sample, self.embedder = (
             engine, collection, store, sample, embedder)
+        self.lexicon, self.boosts = lexicon, boosts
         self.keys = [row_key(p.passage_id, versions[p.doc_id]) for p in store]
         self.rows = {k: i for i, k in enumerate(self.keys)}
         self.retrievers: dict[str, Retriever] = {r.name: r for r in (

@@ -78,7 +78,7 @@ class Searcher:
             raise IndexMismatchError(f"index {self.path.name} was built for the {backend} backend and the config "
                                      f"says {self.cfg.backend}; rebuild with: plansearch index")
         if backend == "milvus":
-            return open_milvus(self.cfg, self.path, self.manifest, self.store, self.embedder)
+            return open_milvus(self.cfg, self.path, self.manifest, self.store, self.embedder, self.lexicon)
         self.lexical = LexicalIndex(self.path / LEXICAL_DIR, self.lexicon, dict(self.cfg.search.boosts), rows)
         self.substrings = SubstringIndex(self.path / SUBSTRINGS_DIR, rows, self.store.squashed)
         self.dense = DenseIndex.load(self.path, rows, dim)
@@ -231,7 +231,8 @@ class Searcher:
         return self.store.level_counts(doc_id)
 
 
-def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, embedder: Embedder) -> SearchIndexes:
+def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, embedder: Embedder,
+                lexicon: Lexicon) -> SearchIndexes:
     """The build's collection on Milvus, checked to hold as many rows as the build serves or more."""
     from indexer.milvus_index import MilvusIndex
     from indexer.milvus_retrievers import MilvusIndexes
@@ -254,4 +255,5 @@ def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, em
     except BaseException:
         engine.close()
         raise
-    return MilvusIndexes(engine, section["collection"], store, section["versions"], np.asarray(sample), embedder)
+    return MilvusIndexes(engine, section["collection"], store, section["versions"], np.asarray(sample), embedder,
+                         lexicon, dict(cfg.search.boosts))

@@ -119,6 +119,7 @@ class MovedJSON(_Shape):
 class HealthJSON(_Shape):
     status: str
     build_id: str
+    backend: str
     model: str
     dim: int
     documents: int

@@ -180,7 +180,8 @@ def cite():
 def health():
     s = searcher()
     return jsonify(dump(HealthJSON(
-        status="ok", build_id=s.build_id, model=s.manifest["embedding"]["model_id"],
+        status="ok", build_id=s.build_id, backend=s.manifest.get("backend", "local"),
+        model=s.manifest["embedding"]["model_id"],
         dim=s.manifest["embedding"]["dim"], documents=len(s.catalog), passages=len(s.passages),
         created=s.manifest.get("created"))))
 

@@ -195,3 +195,24 @@ def test_a_locked_milvus_lite_file_is_one_clear_line(milvus_small, tmp_path):
         holder.close()
     assert out.returncode == 6
     assert "milvus-lite server" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_health_names_the_backend(on):
+    from search_app import create_app
+
+    client = create_app(on.cfg, searcher=on).test_client()
+    assert client.get("/api/health").get_json()["backend"] == on.cfg.backend
+
+
+def test_an_engine_that_stops_answering_is_a_503_with_one_line(milvus_small):
+    """Milvus down mid-service: the API says so (503, JSON), the CLI in one line; never a 500."""
+    from search_app import create_app
+
+    s = Searcher(milvus_small, embedder=FakeEmbedder(milvus_small.embedding))
+    client = create_app(milvus_small, searcher=s).test_client()
+    assert client.get("/api/search?q=政府").status_code == 200
+    s.indexes.engine.client.close()
+    resp = client.get("/api/search?q=政府")
+    assert resp.status_code == 503
+    assert resp.get_json()["error"]["code"] == "unavailable" and "\n" not in resp.get_json()["error"]["message"]
+    s.close()

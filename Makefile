@@ -9,7 +9,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 CHECK_TESTS := $(addprefix tests/test_,$(addsuffix .py,analysis bm25 citation corpus fusion heading_rules \
                outlines places npyfiles request search segment substrings tables threads))
 
-.PHONY: run test check scale lint index provinces eval bench load clean browser
+.PHONY: run test check scale lint index provinces eval bench load clean browser backends
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,14 @@ $(VENV)/.test-deps: $(VENV)/.run-deps
 	$(PIP) install -e '.[test,st]'
 	touch $@
 
+$(VENV)/.milvus-deps: $(VENV)/.run-deps
+	$(PIP) install -e '.[milvus]'
+	touch $@
+
 ## make run: set up, build the index if there is none, serve on http://127.0.0.1:8000/
+## (with `backend: milvus` in config.yaml, pymilvus and milvus-lite are installed first)
 run: $(VENV)/.run-deps
+	@if grep -Eq '^backend:[[:space:]]*milvus' config.yaml; then $(MAKE) --no-print-directory $(VENV)/.milvus-deps; fi
 	$(BIN)/plansearch serve --build-if-needed
 
 ## make test: set up (Python deps, Debian's Chromium for the browser test), lint, run every test
@@ -52,6 +58,10 @@ provinces: $(VENV)/.run-deps
 
 eval: $(VENV)/.run-deps
 	$(BIN)/plansearch eval ../shared/eval/dev.jsonl --mode all
+
+## make backends: the dev set on the local and the Milvus (milvus-lite) backend, and their top-10 overlap
+backends: $(VENV)/.test-deps
+	$(BIN)/python bench/backends.py
 
 $(VENV)/.bench-deps: $(VENV)/.run-deps
 	$(PIP) install -e '.[bench]'

@@ -135,7 +135,8 @@ def discard_build(cfg: Config, section: dict, serving: dict | None) -> None:
 def settle(cfg: Config, section: dict, kept: list[dict], dropped: list[dict]) -> None:
     """After the switch: the alias names the new build's collection; of the builds dropped
     from disk, the collections no kept build uses go, and so do the versions no kept build
-    uses in the collections that stay."""
+    uses in the collections that stay. Collections of this alias that no kept build names
+    (left by a killed build) go too: the caller holds the build lock."""
     engine = MilvusIndex(cfg.milvus)
     try:
         engine.switch_alias(section["collection"])
@@ -152,5 +153,8 @@ def settle(cfg: Config, section: dict, kept: list[dict], dropped: list[dict]) ->
             for doc, version in old["versions"].items():
                 if (name, doc, version) not in in_use:
                     engine.delete_version(name, doc, version)
+        for name in engine.collections(prefix=collection_name(cfg.milvus.alias, "")):
+            if name not in live_names:
+                engine.drop(name)
     finally:
         engine.close()

@@ -171,6 +171,10 @@ class MilvusIndex:
     def exists(self, name: str) -> bool:
         return bool(engine_call("listing collections", lambda: self.client.has_collection(name)))
 
+    def collections(self, prefix: str) -> list[str]:
+        names = engine_call("listing collections", self.client.list_collections)
+        return sorted(n for n in names if n.startswith(prefix))
+
     def drop(self, name: str) -> None:
         engine_call(f"cannot drop collection {name}", lambda: self.client.drop_collection(name))
 

@@ -155,12 +155,18 @@ def test_the_alias_names_the_serving_build_and_old_collections_go(milvus_small):
     cfg = milvus_small
     first = json.loads((current_build(cfg) / "manifest.json").read_text(encoding="utf-8"))["milvus"]["collection"]
     assert engine_state(cfg)[0] == first
+    from indexer.milvus_index import MilvusIndex
+
+    engine = MilvusIndex(cfg.milvus)
+    engine.create(f"{cfg.milvus.alias}_left_by_a_killed_build", 8)
+    engine.close()
     for _ in range(2):
         build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
     alias, names, _ = engine_state(cfg)
     serving = json.loads((current_build(cfg) / "manifest.json").read_text(encoding="utf-8"))["milvus"]["collection"]
     assert alias == serving != first
     assert first not in names and len(names) == 2  # the serving build's and the previous one's
+    assert f"{cfg.milvus.alias}_left_by_a_killed_build" not in names
 
 
 def test_a_failed_add_on_milvus_writes_nothing_that_stays(milvus_small):

@@ -94,6 +94,7 @@ def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list
         rows = milvus_rows(passages, vectors, by_id, versions, document_words, lexicon, wanted)
         for batch in batched(rows, INSERT_BATCH):
             engine.insert(name, batch)
+        engine.flush(name)
     except BaseException:
         take_back(engine, section, serving)
         engine.close()

@@ -18,7 +18,7 @@ from indexer.analysis import Lexicon, squash
 from indexer.config import Config
 from indexer.corpus import Document
 from indexer.lexical import analysed, field_values, make_schema
-from indexer.milvus_index import MilvusIndex, collection_name, document_version, row_key
+from indexer.milvus_index import TOKENIZERS, MilvusIndex, collection_name, document_version, row_key
 from indexer.segment import Passage
 
 # Bumped when a row's fields change: an add then writes a fresh collection, not into an old one.
@@ -87,6 +87,10 @@ def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list
             wanted = {d for d, v in versions.items() if have.get(d) != v and not engine.has_version(name, d, v)}
         else:
             section["tokenizer"] = engine.create(name, embedding["dim"])
+            if section["tokenizer"] != TOKENIZERS[0]:
+                log(f"Milvus refused the {TOKENIZERS[0]} tokenizer; using {section['tokenizer']}, which in "
+                    "milvus-lite splits our terms the same way (a Milvus cluster older than 2.6 would "
+                    "split Chinese per character: upgrade it)")
             wanted = set(versions)
         section["written"] = {d: versions[d] for d in sorted(wanted)}
         log(f"writing {len(wanted)} of {len(docs)} documents to Milvus collection {name} at {cfg.milvus.uri}")

@@ -48,7 +48,7 @@ from indexer.embed import Embedder, make_embedder
 from indexer.embed_pool import in_process, worker_pool
 from indexer.errors import BuildError, IndexCorruptError, PlansearchError
 from indexer.lexical import LexicalIndex
-from indexer.milvus_build import discard_build, sample_rows, settle, write_build
+from indexer.milvus_build import check_reachable, discard_build, sample_rows, settle, write_build
 from indexer.places import name_forms
 from indexer.segment import ParsedDocument, Passage, parse
 from indexer.substrings import DIR as SUBSTRINGS_DIR
@@ -125,6 +125,8 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
     document versions into the serving collection; otherwise a build gets a collection.
     ``workers`` > 1 embeds in that many processes (indexer.embed_pool)."""
     t0 = time.perf_counter()
+    if cfg.backend == "milvus":
+        check_reachable(cfg)
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]
     log(f"parsed {len(docs)} documents into {len(passages)} passages")

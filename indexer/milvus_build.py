@@ -65,6 +65,12 @@ def batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
+def check_reachable(cfg: Config) -> None:
+    """Fail before parsing and embedding when the engine cannot be opened (a milvus-lite file
+    held by a running serve, a cluster down)."""
+    MilvusIndex(cfg.milvus).close()
+
+
 def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list[Passage], vectors: np.ndarray,
                 document_words: dict[str, str], lexicon: Lexicon, serving: dict | None,
                 log: Callable[[str], None]) -> dict:

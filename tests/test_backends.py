@@ -195,12 +195,18 @@ def test_a_locked_milvus_lite_file_is_one_clear_line(milvus_small, tmp_path):
             "corpus_dir": str(milvus_small.corpus_dir), "index_dir": str(milvus_small.index_dir),
             "backend": "milvus", "milvus": {"uri": milvus_small.milvus.uri},
             "embedding": {"backend": "fake", "model": "bigram-hash"}}), encoding="utf-8")
-        out = subprocess.run([sys.executable, "-m", "indexer.cli", "--config", str(cfg_file), "search", "政府"],
-                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+        def cli(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "indexer.cli", "--config", str(cfg_file), *args],
+                                  capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+        searched, added = cli("search", "政府"), cli("add", str(HEBEI), "--quiet")
     finally:
         holder.close()
-    assert out.returncode == 6
-    assert "milvus-lite server" in out.stderr and "Traceback" not in out.stderr
+    for out in (searched, added):
+        assert out.returncode == 6
+        assert "milvus-lite server" in out.stderr and "Traceback" not in out.stderr
+    assert "parsed" not in added.stderr  # refused before any parsing or embedding
+    assert not (milvus_small.corpus_dir / HEBEI.name).exists()
 
 
 def test_health_names_the_backend(on):

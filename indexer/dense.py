@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from indexer.embed import Embedder
+from indexer.embed_pool import BatchMapper
 from indexer.errors import EmbedderError, IndexCorruptError
 from indexer.npyfiles import all_finite, open_npy
 
@@ -71,7 +72,7 @@ class EmbeddingCache:
         """How many distinct texts are not cached yet."""
         return len({k for k in map(text_key, texts) if k not in self._vectors})
 
-    def embed(self, embed_batches: Callable[[Iterable[list[str]]], Iterator[np.ndarray]], texts: Sequence[str],
+    def embed(self, embed_batches: BatchMapper, texts: Sequence[str],
               batch_size: int, progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` in order, and how many had to be embedded now.
         ``embed_batches`` maps batches of texts to their vectors (indexer.embed_pool)."""

@@ -220,10 +220,16 @@ def _close_whoosh(searcher, ix) -> None:
     ix.close()
 
 
-def _phrase(fieldname: str, phrase: str) -> Q.Query:
+def searchable_grams(phrase: str) -> list[str]:
+    """A quoted phrase's grams; a phrase with none (only punctuation) is a QueryError."""
     grams = phrase_grams(phrase)
     if not grams:
         raise QueryError(f"引号中的“{phrase}”没有可检索的文字", "empty_phrase")
+    return grams
+
+
+def _phrase(fieldname: str, phrase: str) -> Q.Query:
+    grams = searchable_grams(phrase)
     if len(grams) == 1:
         return Q.Term(fieldname, grams[0])
     return Q.Phrase(fieldname, grams)

@@ -17,6 +17,7 @@ import numpy as np
 from indexer.analysis import Lexicon, squash
 from indexer.config import Config
 from indexer.corpus import Document
+from indexer.errors import IndexMissingError, SearchEngineError
 from indexer.lexical import analysed, field_values, make_schema
 from indexer.milvus_index import TOKENIZERS, MilvusIndex, collection_name, document_version, row_key
 from indexer.segment import Passage
@@ -87,7 +88,7 @@ def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list
     try:
         if reuse:
             if not engine.exists(name):
-                raise_missing(name)
+                raise IndexMissingError(f"the serving build's Milvus collection {name} is gone")
             engine.load(name)
             have = serving.get("versions", {})
             wanted = {d for d, v in versions.items() if have.get(d) != v and not engine.has_version(name, d, v)}
@@ -106,17 +107,15 @@ def write_build(cfg: Config, build_id: str, docs: list[Document], passages: list
             engine.insert(name, batch)
         engine.flush(name)
     except BaseException:
-        take_back(engine, section, serving)
+        try:
+            take_back(engine, section, serving)
+        except SearchEngineError as exc:  # the build's own error is the one to report
+            log(f"could not take back what this build wrote to {name} ({exc}); those rows are "
+                "invisible to every build and go when the collection is next rebuilt")
         engine.close()
         raise
     engine.close()
     return section
-
-
-def raise_missing(name: str) -> None:
-    from indexer.errors import IndexMissingError
-
-    raise IndexMissingError(f"the serving build's Milvus collection {name} is gone")
 
 
 def take_back(engine: MilvusIndex, section: dict, serving: dict | None) -> None:

@@ -1,6 +1,6 @@
 """A build's passages in a Milvus collection: the schema, writes by document version, the
-alias that names the serving collection, and the searches the engine answers (BM25 through
-its jieba analyser, cosine over the same vectors as the local backend, substring filters).
+alias that names the serving collection, and the searches the engine answers (BM25 over the
+terms our analysers made, cosine over the same vectors as the local backend, substring filters).
 
 Rows are keyed by passage id and document version, so a collection can hold two versions
 of a document while ``add`` replaces it: each searcher accepts only the versions its own
@@ -100,6 +100,8 @@ class MilvusIndex:
         if cfg.db_name:
             kwargs["db_name"] = cfg.db_name
         quiet_engine_logs(cfg.embedded)
+        if cfg.embedded:
+            Path(cfg.uri).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.client = engine_call(f"cannot open Milvus at {cfg.uri}", lambda: MilvusClient(**kwargs))
             if cfg.embedded:

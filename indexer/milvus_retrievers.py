@@ -16,10 +16,18 @@ import numpy as np
 from indexer.analysis import Lexicon, squash
 from indexer.bm25 import TOGETHER_BOOST, LexicalQuery
 from indexer.embed import Embedder
-from indexer.errors import QueryError
-from indexer.lexical import lexical_query
+from indexer.lexical import lexical_query, searchable_grams
 from indexer.matching import semantic_bar
-from indexer.milvus_index import MAX_LIMIT, MilvusIndex, all_of, contains_filter, docs_filter, literal, text_filter
+from indexer.milvus_index import (
+    MAX_LIMIT,
+    MilvusIndex,
+    all_of,
+    contains_filter,
+    docs_filter,
+    literal,
+    row_key,
+    text_filter,
+)
 from indexer.passages import PassageStore
 from indexer.request import QueryPlan
 from indexer.retrievers import Ranked, Retriever, whole_query, with_leads
@@ -32,25 +40,25 @@ class MilvusQuery:
     def __init__(self, plan: QueryPlan, indexes: MilvusIndexes) -> None:
         self.plan = plan
         self.store = indexes.store
-        self._ix = indexes
+        self.ix = indexes
         self._similar: dict[int, float] = {}
+        for phrase in plan.parsed.phrases:
+            searchable_grams(phrase)
         self.phrases = [squash(p) for p in plan.parsed.phrases]
-        if any(not p for p in self.phrases):
-            raise QueryError("引号中的文字没有可检索的内容", "empty_phrase")
         self.excluded = [x for x in (squash(t) for t in plan.parsed.excluded) if x]
 
     @cached_property
     def vector(self) -> np.ndarray:
-        return np.asarray(self._ix.embedder.embed_query(self.plan.embed_text), dtype=np.float32)
+        return np.asarray(self.ix.embedder.embed_query(self.plan.embed_text), dtype=np.float32)
 
     @cached_property
     def lexical(self) -> LexicalQuery:
-        return lexical_query(self.plan.lexical, self._ix.lexicon, self._ix.boosts)
+        return lexical_query(self.plan.lexical, self.ix.lexicon, self.ix.boosts)
 
     def bm25(self, docs: Collection[str] | None, n: int, *more: str) -> Ranked:
         """The local backend's BM25F: a weighted request per (field, weight) of the query's
         terms; rows holding every word (as text) get the together bonus from a second call."""
-        lq, ix = self.lexical, self._ix
+        lq, ix = self.lexical, self.ix
         where = self.where(docs, *more)
         scores = dict(ix.engine.bm25(ix.collection, term_requests(lq, where), n))
         if len(lq.together) > 1 and scores:
@@ -59,8 +67,7 @@ class MilvusQuery:
                                              n):
                 if key in scores:
                     scores[key] += bonus
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        return self.rows(ranked)
+        return sorted(self.rows(list(scores.items())), key=lambda rs: (-rs[1], rs[0]))
 
     def where(self, docs: Collection[str] | None, *more: str) -> str:
         """The engine filter: the documents (none when all are allowed), phrases, exclusions."""
@@ -71,7 +78,7 @@ class MilvusQuery:
         """Engine hits as (row, score): this build's versions only, text constraints held."""
         out: Ranked = []
         for key, score in keyed:
-            row = self._ix.rows.get(key)
+            row = self.ix.rows.get(key)
             if row is not None and self.holds(row):
                 out.append((row, score))
         return out
@@ -91,14 +98,14 @@ class MilvusQuery:
         """From the dense search where it saw the row, else one search over the rest by key."""
         missing = [r for r in rows if r not in self._similar]
         if missing:
-            keys = [self._ix.keys[r] for r in missing]
+            keys = [self.ix.keys[r] for r in missing]
             where = f"key in [{', '.join(literal(k) for k in keys)}]"
-            self.note(self.rows(self._ix.engine.dense(self._ix.collection, self.vector, where, len(keys))))
+            self.note(self.rows(self.ix.engine.dense(self.ix.collection, self.vector, where, len(keys))))
         return {r: self._similar.get(r, float("-inf")) for r in rows}
 
     def semantic_bar(self, z: float) -> float:
         """Over the build's sample of vectors (all of them in a corpus of up to 4,096 passages)."""
-        return semantic_bar(self._ix.sample @ self.vector, z)
+        return semantic_bar(self.ix.sample @ self.vector, z)
 
 
 def term_requests(lq: LexicalQuery, where: str) -> list[tuple[str, str, float, str]]:
@@ -127,7 +134,7 @@ class MilvusDense:
     name = "dense"
 
     def retrieve(self, query: MilvusQuery, docs: Collection[str] | None, n: int) -> Ranked:
-        ix = query._ix
+        ix = query.ix
         return query.note(query.rows(ix.engine.dense(ix.collection, query.vector, query.where(docs), n)))
 
 
@@ -140,7 +147,7 @@ class MilvusExact:
         whole = query.whole()
         if not whole:
             return []
-        ix = query._ix
+        ix = query.ix
         keys = ix.engine.matching(ix.collection, query.where(docs, contains_filter(whole)), MAX_LIMIT)
         rows = sorted(row for row, _ in query.rows([(k, 0.0) for k in keys]) if whole in query.store.squashed(row))
         return [(row, 0.0) for row in rows]
@@ -151,8 +158,6 @@ class MilvusIndexes:
 
     def __init__(self, engine: MilvusIndex, collection: str, store: PassageStore, versions: dict[str, str],
                  sample: np.ndarray, embedder: Embedder, lexicon: Lexicon, boosts: dict[str, float]) -> None:
-        from indexer.milvus_index import row_key
-
         self.engine, self.collection, self.store, self.sample, self.embedder = (
             engine, collection, store, sample, embedder)
         self.lexicon, self.boosts = lexicon, boosts

@@ -89,7 +89,7 @@ def query_parts(terms: str) -> list[str]:
 class Retriever(Protocol):
     name: str
 
-    def retrieve(self, query, docs: Collection[str] | None, n: int) -> Ranked:
+    def retrieve(self, query: QueryFacts, docs: Collection[str] | None, n: int) -> Ranked:
         """The best ``n`` (row, score) within ``docs`` (None: every document), best first."""
         ...
 

@@ -6,6 +6,7 @@ when the engine cannot be opened)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +129,28 @@ def test_a_failed_add_changes_nothing(small):
         add_documents(small, [NewDocument(HEBEI)], embedder=FailingEmbedder(small.embedding), progress=False,
                       log=quiet)
     assert (current_build(small).name, search_once(small, "政府工作报告", mode="bm25")) == before
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"backend": "elastic"}, "backend must be one of local, milvus"),
+    ({"milvus": {"uri": "plans.sqlite"}}, "must end in .db"),
+    ({"milvus": {"alias": "plan-search"}}, "milvus.alias"),
+    ({"milvus": {"host": "x"}}, "unknown key(s) in 'milvus': host"),
+])
+def test_a_bad_backend_setting_is_one_config_error(tmp_path, raw, message):
+    from indexer.config import config_from_dict
+    from indexer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config_from_dict(raw, base=tmp_path)
+
+
+def test_a_milvus_lite_file_is_relative_to_the_config_and_a_url_is_kept(tmp_path):
+    from indexer.config import config_from_dict
+
+    assert config_from_dict({"milvus": {"uri": "index/x.db"}}, base=tmp_path).milvus.uri == str(tmp_path / "index/x.db")
+    remote = config_from_dict({"milvus": {"uri": "http://milvus:19530"}}, base=tmp_path).milvus
+    assert remote.uri == "http://milvus:19530" and not remote.embedded
 
 
 # --- Milvus only ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ between them per mode and kind (passage ids shared, over the longer list).
 
 Prints numbers; asserts nothing. Usage:
     .venv/bin/python bench/backends.py [--qrels ../shared/eval/dev.jsonl] [--work DIR] [--uri http://…]
+                                       [--config FILE]
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ def main() -> None:
     ap.add_argument("--qrels", default=str(ROOT.parent / "shared" / "eval" / "dev.jsonl"))
     ap.add_argument("--work", default=None, help="where the two builds go (default: a temporary folder)")
     ap.add_argument("--uri", default=None, help="a Milvus server instead of an embedded milvus-lite file")
+    ap.add_argument("--config", default=None, help="the corpus and settings (default: the project's config.yaml)")
     args = ap.parse_args()
     set_threads(cores())
     qrels = load_qrels(Path(args.qrels))
     work = Path(args.work or tempfile.mkdtemp(prefix="plansearch-backends-"))
-    base = load_config()
+    base = load_config(args.config)
     tops: dict[str, dict[str, list[list[str]]]] = {}
     tables = {}
     for backend in ("local", "milvus"):

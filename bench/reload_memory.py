@@ -29,10 +29,10 @@ from search_app import create_app  # noqa: E402
 QUERIES = ("城陵矶新港区", "老人以后谁来照顾？", "地区生产总值", "冷链物流")
 
 
-def rss_mb(field: str = "VmRSS") -> float:
-    """A memory line of /proc/self/status: VmRSS (all resident pages), RssAnon (the heap:
+def rss_mb(field: str = "VmRSS", pid: int | str = "self") -> float:
+    """A memory line of /proc/PID/status: VmRSS (all resident pages), RssAnon (the heap:
     the process's own), RssFile (mapped files: page cache, shared, dropped under pressure)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")

@@ -148,6 +148,7 @@ def main() -> None:
     ap.add_argument("--lite-server", action="store_true", help="start `milvus-lite server` and use it by URL")
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    from reload_memory import rss_mb
     if args.serve:
         print(json.dumps(serve_and_query(args.serve, args.queries, args.backend, args.uri)))
         return
@@ -168,7 +169,7 @@ def main() -> None:
                 proc = subprocess.run([sys.executable, __file__, "--serve", str(work), "--queries", str(args.queries),
                                        "--backend", args.backend, *(["--uri", uri] if uri else [])],
                                       capture_output=True, text=True, check=True)
-                server_mb = rss_of(server[0].pid) if server else None
+                server_mb = rss_mb(pid=server[0].pid) if server else None
             finally:
                 if server:
                     server[0].terminate()
@@ -202,12 +203,6 @@ def lite_server(data: Path) -> tuple[subprocess.Popen, str]:
     proc.terminate()
     raise SystemExit("milvus-lite server did not start")
 
-
-def rss_of(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 if __name__ == "__main__":

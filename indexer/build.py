@@ -15,7 +15,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -219,7 +219,7 @@ def _abandon(cfg: Config, tmp: Path, engine_section: dict | None, serving: dict 
 def _serving_milvus(cfg: Config) -> dict | None:
     """The serving build's Milvus section, if it is a Milvus build."""
     try:
-        return read_manifest(current_build(cfg)).get("milvus")
+        return _engine_section(current_build(cfg))
     except PlansearchError:
         return None
 
@@ -260,12 +260,13 @@ def switch_to(cfg: Config, target: Path) -> None:
     """Point ``current`` at ``target`` with one rename, so readers see old or new, never neither;
     then drop old builds (on Milvus: move the alias, then drop what only dropped builds used)."""
     _switch_current(cfg, target)
-    dropped = _prune(cfg, keep=target)
+    kept, dropped = _old_builds(cfg, keep=target)
+    dropped_sections = _engine_sections(dropped)
+    for old in dropped:
+        shutil.rmtree(old, ignore_errors=True)
     section = _engine_section(target)
     if section is not None:
-        kept = [s for p in builds_dir(cfg).iterdir() if p.is_dir() and not p.name.startswith(".") and p != target
-                for s in [_engine_section(p)] if s is not None]
-        settle(cfg, section, kept, dropped)
+        settle(cfg, section, _engine_sections(p for p in kept if p != target), dropped_sections)
 
 
 def discard(cfg: Config, build_path: Path) -> None:
@@ -277,10 +278,15 @@ def discard(cfg: Config, build_path: Path) -> None:
 
 
 def _engine_section(build_path: Path) -> dict | None:
+    """A build's Milvus section (None for a local build or an unreadable one)."""
     try:
         return read_manifest(build_path).get("milvus")
     except PlansearchError:
         return None
+
+
+def _engine_sections(paths: Iterable[Path]) -> list[dict]:
+    return [s for s in map(_engine_section, paths) if s is not None]
 
 
 def _switch_current(cfg: Config, target: Path) -> None:
@@ -292,17 +298,11 @@ def _switch_current(cfg: Config, target: Path) -> None:
     os.replace(tmp_link, link)
 
 
-def _prune(cfg: Config, keep: Path) -> list[dict]:
-    """Drop old builds beyond the newest few (leftovers of killed builds go when the
-    BuildLock is taken); returns the Milvus sections of the builds dropped."""
+def _old_builds(cfg: Config, keep: Path) -> tuple[list[Path], list[Path]]:
+    """The builds to keep (the newest few, and ``keep``) and the ones to drop (leftovers of
+    killed builds go when the BuildLock is taken)."""
     root = builds_dir(cfg)
     builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                     key=lambda p: p.name, reverse=True)
-    dropped = []
-    for old in builds[KEEP_BUILDS:]:
-        if old != keep:
-            section = _engine_section(old)
-            if section is not None:
-                dropped.append(section)
-            shutil.rmtree(old, ignore_errors=True)
-    return dropped
+    dropped = [old for old in builds[KEEP_BUILDS:] if old != keep]
+    return [p for p in builds if p not in dropped], dropped

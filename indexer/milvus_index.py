@@ -67,6 +67,10 @@ def contains_filter(needle: str) -> str:
     return f"squashed like {literal('%' + needle + '%')}"
 
 
+def version_filter(doc: str, version: str) -> str:
+    return all_of(f"doc == {literal(doc)}", f"version == {literal(version)}")
+
+
 def all_of(*clauses: str) -> str:
     parts = [c for c in clauses if c]
     return " and ".join(f"({c})" for c in parts)
@@ -192,13 +196,12 @@ class MilvusIndex:
         engine_call(f"cannot flush collection {name}", lambda: self.client.flush(name))
 
     def delete_version(self, name: str, doc: str, version: str) -> None:
-        engine_call(f"cannot delete {doc} from {name}", lambda: self.client.delete(
-            name, filter=all_of(f"doc == {literal(doc)}", f"version == {literal(version)}")))
+        engine_call(f"cannot delete {doc} from {name}",
+                    lambda: self.client.delete(name, filter=version_filter(doc, version)))
 
     def has_version(self, name: str, doc: str, version: str) -> bool:
         rows = engine_call(f"cannot read {name}", lambda: self.client.query(
-            name, filter=all_of(f"doc == {literal(doc)}", f"version == {literal(version)}"),
-            output_fields=["key"], limit=1))
+            name, filter=version_filter(doc, version), output_fields=["key"], limit=1))
         return bool(rows)
 
     def count(self, name: str) -> int:

@@ -71,7 +71,7 @@ class MilvusQuery:
 
     def where(self, docs: Collection[str] | None, *more: str) -> str:
         """The engine filter: the documents (none when all are allowed), phrases, exclusions."""
-        every = docs is None or (len(docs) >= len(self.store.ranges) and set(docs) >= set(self.store.ranges))
+        every = docs is None or (len(docs) >= len(self.ix.doc_ids) and self.ix.doc_ids <= set(docs))
         return all_of("" if every else docs_filter(docs), text_filter(self.phrases, self.excluded), *more)
 
     def rows(self, keyed: list[tuple[str, float]]) -> Ranked:
@@ -161,6 +161,7 @@ class MilvusIndexes:
         self.engine, self.collection, self.store, self.sample, self.embedder = (
             engine, collection, store, sample, embedder)
         self.lexicon, self.boosts = lexicon, boosts
+        self.doc_ids = frozenset(store.ranges)
         self.keys = [row_key(p.passage_id, versions[p.doc_id]) for p in store]
         self.rows = {k: i for i, k in enumerate(self.keys)}
         self.retrievers: dict[str, Retriever] = {r.name: r for r in (

@@ -15,6 +15,7 @@ from indexer.build import build_index
 from indexer.config import Config, config_from_dict
 from indexer.corpus import Catalog
 from indexer.embed import FakeEmbedder
+from indexer.errors import EmbedderError
 from indexer.search import Searcher
 from indexer.segment import parse
 
@@ -33,6 +34,13 @@ def make_config(tmp: Path, corpus: Path = CORPUS, **embedding) -> Config:
 
 def quiet(_: str) -> None:
     return None
+
+
+class FailingEmbedder(FakeEmbedder):
+    """An embedder that fails mid-build: what a failed add must survive."""
+
+    def embed_passages(self, texts):
+        raise EmbedderError("the model fell over")
 
 
 @pytest.fixture(scope="session")

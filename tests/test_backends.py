@@ -22,7 +22,7 @@ from indexer.config import Config
 from indexer.embed import FakeEmbedder
 from indexer.errors import EmbedderError
 from indexer.search import Searcher
-from tests.conftest import ROOT, make_config, quiet
+from tests.conftest import ROOT, FailingEmbedder, make_config, quiet
 
 BACKENDS = ["local", "milvus"]
 HEBEI = ROOT / "collections" / "provinces" / "hebei-2026-government-work-report.txt"
@@ -116,11 +116,6 @@ def test_add_then_remove_a_document(small):
     assert search_once(small, "雄安新区")[0] == HEBEI_ID
     remove_document(small, HEBEI_ID, embedder=FakeEmbedder(small.embedding), progress=False, log=quiet)
     assert HEBEI_ID not in search_once(small, "雄安新区")
-
-
-class FailingEmbedder(FakeEmbedder):
-    def embed_passages(self, texts):
-        raise EmbedderError("the model fell over")
 
 
 def test_a_failed_add_changes_nothing(small):

@@ -13,9 +13,8 @@ from indexer.buildstore import current_build
 from indexer.collection import NewDocument, add_documents
 from indexer.config import load_config
 from indexer.corpus import Catalog
-from indexer.embed import FakeEmbedder
 from indexer.errors import EmbedderError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, FailingEmbedder
 
 PROVINCES = ROOT / "collections" / "provinces"
 HEBEI = PROVINCES / "hebei-2026-government-work-report.txt"
@@ -187,11 +186,6 @@ def test_remove_takes_the_document_out_of_corpus_catalog_and_index(project):
     c = load_config(project)
     assert not (c.corpus_dir / HEBEI.name).exists()
     assert "hebei-2026-government-work-report" not in manifest(project)["documents"]
-
-
-class FailingEmbedder(FakeEmbedder):
-    def embed_passages(self, texts):
-        raise EmbedderError("the model fell over")
 
 
 def test_a_failed_add_leaves_catalog_corpus_and_index_exactly_as_they_were(project):

@@ -6,8 +6,8 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 
 # The fast lane: unit tests on the fake embedder (one small index, no servers, no browser).
-CHECK_TESTS := $(addprefix tests/test_,$(addsuffix .py,analysis bm25 citation corpus fusion heading_rules \
-               outlines places npyfiles request search segment substrings tables threads))
+CHECK_TESTS := tests/unit tests/engine/test_bm25.py tests/engine/test_search.py tests/engine/test_substrings.py \
+               tests/app/test_citation.py
 
 .PHONY: run test check scale lint index provinces eval bench load clean browser backends
 

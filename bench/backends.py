@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.build import build_index  # noqa: E402
+from indexer.build.pipeline import build_index  # noqa: E402
 from indexer.config import load_config  # noqa: E402
+from indexer.embed.threads import cores, set_threads  # noqa: E402
 from indexer.evaluate import Retrieved, evaluate, format_table, load_qrels  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
-from indexer.threads import cores, set_threads  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 
 MODES = ("bm25", "dense", "hybrid")
 

@@ -20,14 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from indexer.analysis import gram_tokens, word_tokens  # noqa: E402
-from indexer.build import build_index, embedding_text  # noqa: E402
+from indexer.analysis.text import gram_tokens, word_tokens  # noqa: E402
+from indexer.build.pipeline import build_index, embedding_text  # noqa: E402
 from indexer.config import load_config  # noqa: E402
-from indexer.corpus import Catalog  # noqa: E402
-from indexer.embed import make_embedder  # noqa: E402
+from indexer.documents.corpus import Catalog  # noqa: E402
+from indexer.embed.embedders import make_embedder  # noqa: E402
 from indexer.evaluate import load_qrels, percentile  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
-from indexer.segment import parse  # noqa: E402
+from indexer.parse.segment import parse  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 
 
 def main() -> None:
@@ -87,8 +87,8 @@ def compare_with_bm25s(s: Searcher, queries: list[str], candidates: int) -> None
     except ImportError:
         print("\nbm25s comparison skipped: .venv/bin/pip install -e '.[bench]'")
         return
-    from indexer.request import SearchRequest, plan_query
-    from indexer.retrievers import top_scored
+    from indexer.backends.base import top_scored
+    from indexer.query.request import SearchRequest, plan_query
 
     lexicon = s.lexicon
 

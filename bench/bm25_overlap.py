@@ -1,5 +1,5 @@
 """Top-10 overlap between whoosh's own BM25F ranking and the impact-matrix scorer
-(indexer.bm25), on the same analysed query over the same index: the check that the
+(indexer.backends.local.bm25), on the same analysed query over the same index: the check that the
 fast scorer ranks as whoosh does. Also prints what each costs per query.
 
     .venv/bin/python bench/bm25_overlap.py [--queries ../shared/eval/dev.jsonl]
@@ -20,12 +20,12 @@ from whoosh.scoring import BM25F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery  # noqa: E402
+from indexer.backends.local.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery  # noqa: E402
+from indexer.backends.local.lexical import parse_query  # noqa: E402
 from indexer.config import load_config  # noqa: E402
 from indexer.evaluate import load_qrels  # noqa: E402
-from indexer.intent import analyse  # noqa: E402
-from indexer.lexical import parse_query  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
+from indexer.query.intent import analyse  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 
 
 def whoosh_query(lq: LexicalQuery) -> Q.Query:

@@ -19,7 +19,7 @@ import numpy as np
 
 from indexer.config import load_config
 from indexer.evaluate import Retrieved, evaluate, load_qrels, satisfies
-from indexer.search import Searcher
+from indexer.search.searcher import Searcher
 
 
 def main() -> None:

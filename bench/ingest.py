@@ -20,13 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer import textfile  # noqa: E402
-from indexer.build import build_index  # noqa: E402
-from indexer.collection import add_documents, read_batch  # noqa: E402
+from indexer.build.collection import add_documents, read_batch  # noqa: E402
+from indexer.build.pipeline import build_index  # noqa: E402
 from indexer.config import EmbeddingConfig, load_config  # noqa: E402
-from indexer.corpus import Catalog, Document  # noqa: E402
-from indexer.embed import FakeEmbedder, make_embedder  # noqa: E402
-from indexer.segment import parse  # noqa: E402
+from indexer.documents import textfile  # noqa: E402
+from indexer.documents.corpus import Catalog, Document  # noqa: E402
+from indexer.embed.embedders import FakeEmbedder, make_embedder  # noqa: E402
+from indexer.parse.segment import parse  # noqa: E402
 
 PROVINCES = ROOT / "collections" / "provinces" / "catalog.yaml"
 

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from indexer.config import config_from_dict  # noqa: E402
-from indexer.embed import FakeEmbedder  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
+from indexer.embed.embedders import FakeEmbedder  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 from search_app import create_app  # noqa: E402
 
 QUERIES = ("城陵矶新港区", "老人以后谁来照顾？", "地区生产总值", "冷链物流")

@@ -78,8 +78,8 @@ def config(work: Path, backend: str = "local", uri: str | None = None):
 
 
 def build(work: Path, backend: str, uri: str | None) -> dict:
-    from indexer.build import build_index
-    from indexer.embed import FakeEmbedder
+    from indexer.build.pipeline import build_index
+    from indexer.embed.embedders import FakeEmbedder
 
     class TimedEmbedder(FakeEmbedder):
         """The targets are for the build without embedding: its time is kept apart."""
@@ -106,10 +106,10 @@ def serve_and_query(work: Path, queries_file: Path, backend: str, uri: str | Non
     """Run in its own process: a server's memory is what loading and answering leave behind."""
     from reload_memory import rss_mb
 
-    from indexer.embed import FakeEmbedder
+    from indexer.embed.embedders import FakeEmbedder
+    from indexer.embed.threads import set_threads
     from indexer.evaluate import load_qrels, percentile
-    from indexer.search import Searcher
-    from indexer.threads import set_threads
+    from indexer.search.searcher import Searcher
 
     set_threads(1)
     cfg = config(work, backend, uri)

@@ -28,7 +28,7 @@ TEXTS = ("老人以后谁来照顾？", "城陵矶新港区", "地区生产总�
 def measure(n: int) -> None:
     sys.path.insert(0, str(ROOT))
     from indexer.config import load_config
-    from indexer.embed import make_embedder
+    from indexer.embed.embedders import make_embedder
     from indexer.evaluate import percentile
 
     embedder = make_embedder(load_config().embedding)

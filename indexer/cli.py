@@ -14,7 +14,7 @@ import click
 
 from indexer.config import SEARCH_BACKENDS, load_config
 from indexer.errors import PlansearchError, UnservableIndexError
-from indexer.request import GROUPS, MODES, bounds
+from indexer.query.request import GROUPS, MODES, bounds
 
 
 def _friendly(fn):
@@ -62,7 +62,7 @@ def _config(ctx: click.Context):
 
 
 def _catalog(ctx: click.Context):
-    from indexer.corpus import Catalog
+    from indexer.documents.corpus import Catalog
 
     cfg = _config(ctx)
     return Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
@@ -77,8 +77,8 @@ def _catalog(ctx: click.Context):
 @_cleanup_on_signals
 def index(ctx: click.Context, quiet: bool, workers: int) -> None:
     """Build the BM25 and embedding indexes and switch them in atomically."""
-    from indexer.build import build_index
-    from indexer.threads import cores, set_threads
+    from indexer.build.pipeline import build_index
+    from indexer.embed.threads import cores, set_threads
 
     set_threads(cores())
     report = build_index(_config(ctx), progress=not quiet, workers=workers)
@@ -101,7 +101,7 @@ def index(ctx: click.Context, quiet: bool, workers: int) -> None:
 @_friendly
 def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json) -> None:
     """Search the index."""
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     cfg = _config(ctx)
     searcher = Searcher(cfg)
@@ -130,7 +130,7 @@ def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json
 @_friendly
 def outline(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's heading tree."""
-    from indexer.segment import parse
+    from indexer.parse.segment import parse
 
     parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
@@ -147,7 +147,7 @@ def outline(ctx, doc_id: str, as_json: bool) -> None:
 @_friendly
 def passages(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's passages."""
-    from indexer.segment import parse
+    from indexer.parse.segment import parse
 
     parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
@@ -160,7 +160,7 @@ def passages(ctx, doc_id: str, as_json: bool) -> None:
 
 def _outline_lines(sections: list, depth: int = 0):
     """The heading tree as indented lines, lead sentences left out."""
-    from indexer.segment import LEVEL_NAMES
+    from indexer.parse.segment import LEVEL_NAMES
 
     for s in sections:
         if s.level != "lead":
@@ -175,7 +175,7 @@ def _outline_lines(sections: list, depth: int = 0):
 @_friendly
 def parse_cmd(ctx, file: Path, as_json: bool) -> None:
     """Parse a file that is not in the catalog, to review it before adding it."""
-    from indexer.collection import parse_file
+    from indexer.build.collection import parse_file
 
     p = parse_file(file, _config(ctx).max_document_bytes)
     if as_json:
@@ -227,7 +227,7 @@ def _report_change(change) -> None:
 @_cleanup_on_signals
 def add(ctx, file, batch_file, doc_id, title, short_title, city, kind, period, year, replace, quiet) -> None:
     """Add a document (or a catalog of them): corpus, catalog and index change together or not at all."""
-    from indexer.collection import NewDocument, add_documents, read_batch
+    from indexer.build.collection import NewDocument, add_documents, read_batch
     from indexer.errors import CatalogError
 
     if (file is None) == (batch_file is None):
@@ -251,7 +251,7 @@ def add(ctx, file, batch_file, doc_id, title, short_title, city, kind, period, y
 @_cleanup_on_signals
 def remove(ctx, doc_id: str, quiet: bool) -> None:
     """Remove a document from the corpus, the catalog and the index."""
-    from indexer.collection import remove_document
+    from indexer.build.collection import remove_document
 
     _report_change(remove_document(_config(ctx), doc_id, progress=not quiet))
 
@@ -266,7 +266,7 @@ def remove(ctx, doc_id: str, quiet: bool) -> None:
 def eval_cmd(ctx, qrels: str, mode: str, as_json: bool, failures: bool) -> None:
     """Score a qrels file (MRR@10, Hit@10, answer recall@10 per kind and mode)."""
     from indexer.evaluate import Retrieved, evaluate, format_table, load_qrels
-    from indexer.search import Searcher
+    from indexer.search.searcher import Searcher
 
     searcher = Searcher(_config(ctx))
     rows = load_qrels(Path(qrels))
@@ -290,7 +290,7 @@ def eval_cmd(ctx, qrels: str, mode: str, as_json: bool, failures: bool) -> None:
 
 def _remove_leftovers_if_idle(cfg) -> None:
     """At start, what killed builds left behind goes, unless a build is running now."""
-    from indexer.buildlock import BuildLock
+    from indexer.build.lock import BuildLock
     from indexer.errors import BuildLockedError
 
     try:
@@ -331,7 +331,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     """Serve the web app and JSON API with waitress."""
     import waitress
 
-    from indexer.threads import set_threads
+    from indexer.embed.threads import set_threads
     from search_app import create_app
 
     cfg = _config(ctx)

@@ -57,7 +57,7 @@ class ServerConfig:
     # Searches running at once; a search that waits longer than queue_timeout_s for a slot
     # gets 503 with Retry-After instead of queueing forever. Health never waits.
     max_concurrent_searches: int = 4
-    # OpenMP threads for a query embedding while serving (indexer.threads).
+    # OpenMP threads for a query embedding while serving (indexer.embed.threads).
     embed_threads: int = 1
     queue_timeout_s: float = 1.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, g, request
 
 from indexer.config import Config, load_config
-from indexer.search import Searcher
+from indexer.search.searcher import Searcher
 from search_app.holder import SearcherHolder
 from search_app.limits import SECURITY_HEADERS, Overloaded, SearchGate, overloaded_response, reject_bad_hosts
 

@@ -14,10 +14,10 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from indexer.citation import FORMATS, Cited, permalink
 from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
-from indexer.passages import passage_model
-from indexer.responses import (
+from indexer.search.citation import FORMATS, Cited, permalink
+from indexer.search.passages import passage_model
+from indexer.search.responses import (
     DocumentJSON,
     DocumentsJSON,
     DocumentWithOutlineJSON,
@@ -30,7 +30,7 @@ from indexer.responses import (
     dump,
     error_json,
 )
-from indexer.search import Searcher
+from indexer.search.searcher import Searcher
 from search_app import current_searcher
 from search_app.limits import Overloaded, overloaded_response, search_slot
 from search_app.openapi import openapi_spec

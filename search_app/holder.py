@@ -6,9 +6,9 @@ import ctypes
 import gc
 import threading
 
-from indexer.buildstore import current_build
+from indexer.build.store import current_build
 from indexer.config import Config
-from indexer.search import Searcher
+from indexer.search.searcher import Searcher
 
 
 class SearcherHolder:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from flask import current_app, jsonify, render_template, request
 
-from indexer.responses import error_json
+from indexer.search.responses import error_json
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

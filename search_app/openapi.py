@@ -1,15 +1,15 @@
 """OpenAPI 3.1 description of the JSON API, made from the request and response models
-(indexer.request, indexer.responses); a test keeps it true to the routes."""
+(indexer.query.request, indexer.search.responses); a test keeps it true to the routes."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from indexer.citation import FORMATS
 from indexer.config import SearchConfig
-from indexer.corpus import Catalog
-from indexer.request import FILTER_LABELS, SearchRequest
-from indexer.responses import (
+from indexer.documents.corpus import Catalog
+from indexer.query.request import FILTER_LABELS, SearchRequest
+from indexer.search.citation import FORMATS
+from indexer.search.responses import (
     DocumentsJSON,
     DocumentWithOutlineJSON,
     ErrorJSON,

@@ -1,5 +1,5 @@
 """Request parameters from a query string, for the API and the pages: search parameters
-become an indexer.request.SearchRequest; citation parameters a CiteRequest."""
+become an indexer.query.request.SearchRequest; citation parameters a CiteRequest."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from indexer.citation import FORMATS
 from indexer.errors import QueryError
-from indexer.request import FILTER_LABELS, SearchRequest
+from indexer.query.request import FILTER_LABELS, SearchRequest
+from indexer.search.citation import FORMATS
 
 MAX_CITE_IDS = 200
 SINGLE = ("q", "mode", "k", "offset", "group")

@@ -9,14 +9,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.citation import Cited, gbt7714, permalink
 from indexer.errors import QueryError, UnknownDocumentError
-from indexer.matching import MATCH_LABELS
-from indexer.passages import citation_for
-from indexer.request import MODES
-from indexer.results import Hit
-from indexer.search import Searcher
-from indexer.segment import Passage
+from indexer.parse.segment import Passage
+from indexer.query.request import MODES
+from indexer.search.citation import Cited, gbt7714, permalink
+from indexer.search.matching import MATCH_LABELS
+from indexer.search.passages import citation_for
+from indexer.search.results import Hit
+from indexer.search.searcher import Searcher
 from search_app import current_searcher
 from search_app.limits import search_slot
 from search_app.params import parse_search_args

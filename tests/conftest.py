@@ -11,13 +11,13 @@ import pytest
 import waitress
 import yaml
 
-from indexer.build import build_index
+from indexer.build.pipeline import build_index
 from indexer.config import Config, config_from_dict
-from indexer.corpus import Catalog
-from indexer.embed import FakeEmbedder
+from indexer.documents.corpus import Catalog
+from indexer.embed.embedders import FakeEmbedder
 from indexer.errors import EmbedderError
-from indexer.search import Searcher
-from indexer.segment import parse
+from indexer.parse.segment import parse
+from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -73,7 +73,7 @@ def searcher(fake_cfg):
 def reparsed(tmp_path_factory):
     """An index built with an older chunking rule (paragraphs cut at 120 characters), then
     re-built with today's: (config, the old build's passages, a Searcher on the new build)."""
-    from indexer import segment
+    from indexer.parse import segment
 
     cfg = make_config(tmp_path_factory.mktemp("reparsed"))
     embedder = FakeEmbedder(cfg.embedding)

@@ -1,0 +1,104 @@
+"""Ranking: named runs fused (weights keyed by the run's name), exact-match tiers,
+the preference for documents a query names, which candidates match at all, and
+documents interleaved for comparisons. Pure functions over (row, score) lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from indexer.search.fusion import convex, rrf
+from indexer.search.matching import match_kind
+
+T = TypeVar("T", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One retriever's ranked list, named so that fusion weighs it by what it is."""
+
+    name: str
+    items: list[tuple[int, float]]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The fused order of the rows that match, where each stood in the BM25 and dense
+    lists, how each matches (indexer.search.matching), and how many more exact matches exist
+    beyond those kept (past the last page anyone can ask for)."""
+
+    fused: list[tuple[int, float]]
+    bm25_rank: dict[int, int]
+    dense_rank: dict[int, int]
+    matches: dict[int, str]
+    uncounted: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.fused) + self.uncounted
+
+
+def fuse(runs: Sequence[Run], method: str, rrf_k: int, convex_weight_bm25: float) -> list[tuple[int, float]]:
+    """Named runs fused. RRF weighs each run by its own weight; convex fusion gives lexical
+    runs ``convex_weight_bm25`` and the dense run the rest, by name, never by position."""
+    runs = [r for r in runs if r.items]
+    if not runs:
+        return []
+    if len(runs) == 1:
+        return list(runs[0].items)
+    if method == "convex":
+        weights = [r.weight * (1.0 - convex_weight_bm25 if r.name == "dense" else convex_weight_bm25) for r in runs]
+        return convex([r.items for r in runs], weights)
+    return rrf([[row for row, _ in r.items] for r in runs], k=rrf_k, weights=[r.weight for r in runs])
+
+
+def tier_of(body: str, whole: str, parts: list[str]) -> int:
+    """2: the whole (short) query is in the text; 1: every space-separated part is; else 0."""
+    if whole and whole in body:
+        return 2
+    if len(parts) > 1 and all(x in body for x in parts):
+        return 1
+    return 0
+
+
+def order_by_tier(fused: list[tuple[T, float]], tiers: dict[T, int], preferred: Callable[[T], bool],
+                  boost: float) -> list[tuple[T, float]]:
+    """Exact matches first: a passage holding the whole query (or every part of it)
+    outranks semantic near-misses. Documents the query names get their fused score
+    raised (a preference, not a filter). Ties keep the fused order."""
+    scored = [(item, s * boost if preferred(item) else s) for item, s in fused]
+    order = sorted(range(len(scored)), key=lambda i: (-tiers[scored[i][0]], -scored[i][1], i))
+    return [scored[i] for i in order]
+
+
+def classify(items: Sequence[T], body: Callable[[T], str], tiers: dict[T, int], words: list[str],
+             phrases: list[str], similarity: Callable[[T], float | None], bar: float,
+             literal: bool) -> dict[T, str]:
+    """How each candidate matches the query; the ones that do not are left out. Holding
+    every quoted phrase counts as an exact match."""
+    out: dict[T, str] = {}
+    for item in items:
+        text = body(item)
+        tier = 2 if phrases and all(x in text for x in phrases) else tiers[item]
+        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal)
+        if kind:
+            out[item] = kind
+    return out
+
+
+def interleave_documents(ranked: list[tuple[T, float]], docs: list[str]) -> list[tuple[T, float]]:
+    """Round-robin over documents in the order of their best hit, each keeping its own order:
+    a "各地…" question wants every city's answer near the top, not ten from one plan."""
+    queues: dict[str, list[tuple[T, float]]] = {}
+    for item, doc in zip(ranked, docs, strict=True):
+        queues.setdefault(doc, []).append(item)
+    out: list[tuple[T, float]] = []
+    depth = 0
+    while len(out) < len(ranked):
+        for queue in queues.values():
+            if depth < len(queue):
+                out.append(queue[depth])
+        depth += 1
+    return out

@@ -1,0 +1,259 @@
+"""The Searcher: a loaded build, wired into one pipeline. A request is validated
+(indexer.query.request), planned, answered by the retrievers (indexer.backends.base), ranked
+(indexer.search.ranking) and presented (indexer.search.results)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis.text import Lexicon, squash, word_tokens
+from indexer.backends.base import LocalIndexes, QueryFacts, SearchIndexes, query_parts
+from indexer.backends.local.dense import DenseIndex
+from indexer.backends.local.lexical import LexicalIndex
+from indexer.backends.local.npyfiles import all_finite, open_npy
+from indexer.backends.local.substrings import DIR as SUBSTRINGS_DIR
+from indexer.backends.local.substrings import SubstringIndex
+from indexer.build.store import LEXICAL_DIR, LEXICON_FILE, SAMPLE_FILE, StoredBuild, current_build
+from indexer.config import Config
+from indexer.documents.corpus import Catalog, Document, corpus_hash
+from indexer.embed.embedders import Embedder, make_embedder
+from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, PlansearchError
+from indexer.query.intent import query_stopwords
+from indexer.query.request import MAX_K, MAX_OFFSET, QueryPlan, SearchRequest, plan_query
+from indexer.search.fusion import union_by_score
+from indexer.search.passages import PassageStore
+from indexer.search.ranking import Ranking, Run, classify, fuse, interleave_documents, order_by_tier, tier_of
+from indexer.search.results import Hit, SearchResponse, query_terms, table_highlights
+
+# Exact matches past the last page anyone can ask for are counted, not ranked.
+RANKED_EXACT = MAX_OFFSET + MAX_K
+
+
+class Searcher:
+    """A loaded index build: passages, lexical and dense indexes, and the embedder."""
+
+    def __init__(self, cfg: Config, embedder: Embedder | None = None, build_path: Path | None = None,
+                 documents: list[Document] | None = None) -> None:
+        """``documents``: the corpus as it will be (a build made by ``add`` is verified before
+        its files are in place); by default the catalog's documents on disk."""
+        self.cfg = cfg
+        self.path = build_path or current_build(cfg)
+        try:
+            self._load(embedder, documents)
+        except PlansearchError:
+            raise
+        except Exception as exc:  # damage that the checks let through still names the fix
+            raise IndexCorruptError(f"index {self.path.name} cannot be loaded ({type(exc).__name__}: {exc}); "
+                                    "rebuild with: plansearch index") from exc
+
+    def _load(self, embedder: Embedder | None, documents: list[Document] | None) -> None:
+        cfg = self.cfg
+        if documents is None:
+            self.catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+            documents = self.catalog.documents()
+        else:
+            self.catalog = Catalog(cfg.corpus_dir, [d.info for d in documents], cfg.max_document_bytes)
+        build = StoredBuild.open(self.path, self.catalog.ids)
+        self.manifest = build.manifest
+        self._check_compatible(documents)
+        self.store = PassageStore(build.passages, build.outlines, build.aliases, self.catalog)
+        rows = len(self.store)
+        self.lexicon = Lexicon.load(self.path / LEXICON_FILE)
+        emb = self.manifest["embedding"]
+        self.embedder = embedder or make_embedder(cfg.embedding)
+        if self.embedder.model_id != emb["model_id"] or self.embedder.dim != int(emb["dim"]):
+            raise IndexMismatchError(
+                f"index was built with {emb['model_id']} ({emb['dim']} dims) but the embedder is "
+                f"{self.embedder.model_id} ({self.embedder.dim} dims); rebuild with: plansearch index")
+        self.indexes = self._open_indexes(rows, int(emb["dim"]))
+        self.lexicon.jieba  # noqa: B018 -- load the dictionary now, not on the first query
+
+    def _open_indexes(self, rows: int, dim: int) -> SearchIndexes:
+        backend = self.manifest.get("backend", "local")
+        if backend != self.cfg.backend:
+            raise IndexMismatchError(f"index {self.path.name} was built for the {backend} backend and the config "
+                                     f"says {self.cfg.backend}; rebuild with: plansearch index")
+        if backend == "milvus":
+            return open_milvus(self.cfg, self.path, self.manifest, self.store, self.embedder, self.lexicon)
+        self.lexical = LexicalIndex(self.path / LEXICAL_DIR, self.lexicon, dict(self.cfg.search.boosts), rows)
+        self.substrings = SubstringIndex(self.path / SUBSTRINGS_DIR, rows, self.store.squashed)
+        self.dense = DenseIndex.load(self.path, rows, dim)
+        return LocalIndexes(self.store, self.lexical, self.substrings, self.dense, self.embedder)
+
+    def _check_compatible(self, docs: list[Document]) -> None:
+        built = self.manifest["embedding"]
+        wanted = self.cfg.embedding.identity()
+        diffs = [k for k, v in wanted.items() if built.get(k) != v]
+        if diffs:
+            raise IndexMismatchError(
+                f"index {self.path.name} was built with a different embedding config "
+                f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)}); rebuild with: plansearch index")
+        if corpus_hash(docs) != self.manifest["corpus_hash"]:
+            raise IndexMismatchError(
+                f"the corpus changed since index {self.path.name} was built; rebuild with: plansearch index")
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest["build_id"]
+
+    @property
+    def passages(self):
+        return self.store.passages
+
+    def close(self) -> None:
+        self.indexes.close()
+
+    # --- search -------------------------------------------------------------------------------
+    def search(self, query: str, mode: str = "hybrid", k: int = 10, offset: int = 0,
+               doc_ids: list[str] | None = None, city: list[str] | None = None,
+               kind: list[str] | None = None, period: list[str] | None = None,
+               group: str | None = None) -> SearchResponse:
+        req = SearchRequest.parse({"q": query, "mode": mode, "k": k, "offset": offset, "doc": doc_ids,
+                                   "city": city, "kind": kind, "period": period, "group": group},
+                                  self.cfg.search.max_query_chars)
+        return self.run(req)
+
+    def run(self, req: SearchRequest) -> SearchResponse:
+        t0 = time.perf_counter()
+        plan = plan_query(req, self.catalog, self.cfg.search.max_embed_chars)
+        grouped = req.group == "doc"
+        if not plan.searchable:
+            return SearchResponse(req.q, req.mode, req.k, req.offset, 0, (time.perf_counter() - t0) * 1000, [],
+                                  None, list(plan.notes), [] if grouped else None)
+        query = self.indexes.query(plan)
+        ranking = self._rank(query, grouped)
+        terms = query_terms(plan.parsed, self.lexicon)
+
+        def page(ranked: list[tuple[int, float]]) -> list[Hit]:
+            return [self._hit(r, row, s, ranking, terms)
+                    for r, (row, s) in enumerate(ranked[req.offset:req.offset + req.k], start=req.offset + 1)]
+
+        groups = None
+        if grouped:
+            by_doc: dict[str, list[tuple[int, float]]] = {}
+            for row, score in ranking.fused:
+                by_doc.setdefault(self.store.at(row).doc_id, []).append((row, score))
+            # Documents in the order of their best hit; each group pages on its own.
+            groups = [{"doc_id": doc, "title": info.title, "short_title": info.short_title, "city": info.city,
+                       "total": len(ranked), "results": page(ranked)}
+                      for doc, ranked in by_doc.items() for info in [self.catalog.info(doc)]]
+        return SearchResponse(req.q, req.mode, req.k, req.offset, ranking.total, (time.perf_counter() - t0) * 1000,
+                              page(ranking.fused), plan.intent.explain(), list(plan.notes), groups)
+
+    def _hit(self, rank: int, row: int, score: float, ranking: Ranking, terms: list[str]) -> Hit:
+        p = self.store.at(row)
+        labels = self.store.table_labels.get(p.section_ids[-1]) if p.section_ids else None
+        return Hit(rank, score, ranking.bm25_rank.get(row), ranking.dense_rank.get(row), p,
+                   self.catalog.info(p.doc_id), table_highlights(p, labels, terms), ranking.matches[row])
+
+    def _retrieve(self, name: str, query: QueryFacts, docs: Collection[str] | None, named: list[str],
+                  n: int) -> list[tuple[int, float]]:
+        """A retriever's candidates; the documents a query names supply candidates of their
+        own, since in a large corpus theirs would be crowded out before the preference applies."""
+        retriever = self.indexes.retrievers[name]
+        ranked = retriever.retrieve(query, docs, n)
+        if named and ranked and not (name == "bm25" and (query.plan.parsed.phrases or query.plan.parsed.excluded)):
+            ranked = union_by_score(ranked, retriever.retrieve(query, named, n))
+        return ranked
+
+    def _rank(self, query: QueryFacts, grouped: bool) -> Ranking:
+        """Candidates from each list the mode uses, fused, then exact-match tiers,
+        named-document preference and, for comparisons, documents interleaved."""
+        plan, cfg = query.plan, self.cfg.search
+        mode, n, docs = plan.request.mode, cfg.candidates, plan.doc_filter
+        named = [d for d in plan.intent.preferred_docs if d in plan.allowed]
+        bm25 = self._retrieve("bm25", query, docs, named, n) if mode != "dense" else []
+        dense = self._retrieve("dense", query, docs, named, n) if mode != "bm25" else []
+        sections = self._retrieve("headings", query, docs, named, n) if plan.intent.section and mode != "dense" else []
+        lexical = bm25 if plan.parsed.phrases else bm25[:n]
+        bm25_weight = cfg.question_bm25_weight if plan.intent.question else 1.0
+        runs = {
+            "bm25": [Run("bm25", lexical), Run("headings", sections)],
+            "dense": [Run("dense", dense)],
+            "hybrid": [Run("bm25", lexical, bm25_weight), Run("dense", dense), Run("headings", sections)],
+        }[mode]
+        fused = fuse(runs, cfg.fusion, cfg.rrf_k, cfg.convex_weight_bm25)
+        exact = self.indexes.retrievers["exact"].retrieve(query, plan.allowed, n) if mode != "dense" else []
+        seen = {row for row, _ in fused}
+        extra = [(row, 0.0) for row, _ in exact if row not in seen]
+        fused += extra[:RANKED_EXACT]
+        uncounted = len(extra) - len(extra[:RANKED_EXACT])
+        whole, parts = query.whole(), query_parts(plan.parsed.terms)
+        tiers = {row: tier_of(self.store.squashed(row), whole, parts) for row, _ in fused}
+        preferred = set(plan.intent.preferred_docs)
+        fused = order_by_tier(fused, tiers, lambda row: self.store.at(row).doc_id in preferred,
+                              cfg.prefer_boost ** plan.intent.strength)
+        rows = [row for row, _ in fused]
+        sims = query.similarities_of(rows) if mode != "bm25" else {}
+        matches = classify(
+            rows, self.store.squashed, tiers, self._content_words(plan), [squash(x) for x in plan.parsed.phrases],
+            sims.get, query.semantic_bar(cfg.semantic_bar_z) if mode != "bm25" else float("inf"),
+            literal=bool(exact) and mode != "dense")
+        fused = [(row, score) for row, score in fused if row in matches]
+        if plan.intent.compare and not grouped:
+            fused = interleave_documents(fused, [self.store.at(row).doc_id for row, _ in fused])
+        return Ranking(fused, {row: r for r, (row, _) in enumerate(lexical, start=1)},
+                       {row: r for r, (row, _) in enumerate(dense, start=1)}, matches, uncounted)
+
+    def _content_words(self, plan: QueryPlan) -> list[str]:
+        """The query's words that carry content (no question or function words)."""
+        stop = query_stopwords()
+        words = [w for _, w, _, _ in word_tokens(plan.intent.lexical_text, self.lexicon, subwords=False)]
+        return list(dict.fromkeys(w for w in words if w not in stop and (len(w) >= 2 or w.isdigit())))
+
+    # --- reading ------------------------------------------------------------------------------
+    def passage(self, passage_id: str):
+        return self.store.passage(passage_id)
+
+    def landing(self, passage_id: str):
+        return self.store.landing(passage_id)
+
+    def neighbours(self, passage_id: str, n: int = 2):
+        return self.store.neighbours(passage_id, n)
+
+    def doc_passages(self, doc_id: str):
+        return self.store.doc_passages(doc_id)
+
+    def outline(self, doc_id: str) -> list[dict]:
+        return self.store.outline(doc_id)
+
+    def section_anchor(self, doc_id: str, section_id: str) -> str | None:
+        return self.store.section_anchor(doc_id, section_id)
+
+    def section_levels(self, doc_id: str) -> dict[str, tuple[str, str]]:
+        return self.store.section_levels(doc_id)
+
+    def level_counts(self, doc_id: str) -> dict[str, int]:
+        return self.store.level_counts(doc_id)
+
+
+def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, embedder: Embedder,
+                lexicon: Lexicon) -> SearchIndexes:
+    """The build's collection on Milvus, checked to hold as many rows as the build serves or more."""
+    from indexer.backends.milvus.engine import MilvusIndex
+    from indexer.backends.milvus.retrievers import MilvusIndexes
+
+    section = manifest.get("milvus")
+    if not isinstance(section, dict) or not isinstance(section.get("versions"), dict):
+        raise IndexCorruptError(f"index {path.name} lacks its Milvus section; rebuild with: plansearch index")
+    sample = open_npy(path / SAMPLE_FILE)
+    if sample.ndim != 2 or sample.shape[1] != embedder.dim or not all_finite(path / SAMPLE_FILE, sample):
+        raise IndexCorruptError(f"{path / SAMPLE_FILE} holds {sample.shape} vectors; expected width {embedder.dim}")
+    engine = MilvusIndex(cfg.milvus)
+    try:
+        if not engine.exists(section["collection"]):
+            raise IndexMissingError(f"Milvus at {cfg.milvus.uri} has no collection {section['collection']} "
+                                    f"for index {path.name}")
+        engine.load(section["collection"])
+        if engine.count(section["collection"]) < len(store):
+            raise IndexCorruptError(f"Milvus collection {section['collection']} holds fewer rows than the "
+                                    f"{len(store)} passages of index {path.name}")
+    except BaseException:
+        engine.close()
+        raise
+    return MilvusIndexes(engine, section["collection"], store, section["versions"], np.asarray(sample), embedder,
+                         lexicon, dict(cfg.search.boosts))

@@ -363,8 +363,13 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
         threading.Thread(target=run, name="reload", daemon=True).start()
 
     signal.signal(signal.SIGHUP, reload_in_background)
-    click.echo(f"plansearch serving index {holder.current.build_id} on http://{host}:{port}/ "
-               f"(kill -HUP {os.getpid()} reloads the newest build)", err=True)
+    if cfg.server.follow_current_s > 0:
+        holder.follow(cfg.server.follow_current_s, lambda line: click.echo(line, err=True))
+        how = f"new builds are served within {cfg.server.follow_current_s:g} s"
+    else:
+        how = f"kill -HUP {os.getpid()} reloads the newest build"
+    click.echo(f"plansearch serving index {holder.current.build_id} on http://{host}:{port}/ ({how})",
+               err=True)
     s = cfg.server
     waitress.serve(app, host=host, port=port, threads=s.threads, connection_limit=s.connection_limit,
                    channel_timeout=s.channel_timeout, cleanup_interval=max(1, s.channel_timeout // 2),

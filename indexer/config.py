@@ -60,6 +60,9 @@ class ServerConfig:
     # OpenMP threads for a query embedding while serving (indexer.embed.threads).
     embed_threads: int = 1
     queue_timeout_s: float = 1.0
+    # serve checks this often (seconds) whether `current` moved, and loads the new build by
+    # itself; 0 turns it off (then SIGHUP or POST /api/admin/reload).
+    follow_current_s: float = 1.0
 
     @property
     def base_url(self) -> str:
@@ -140,6 +143,8 @@ def config_from_dict(raw: dict, base: Path) -> Config:
     for key in ("threads", "connection_limit", "channel_timeout", "max_concurrent_searches", "embed_threads"):
         if not isinstance(getattr(server, key), int) or getattr(server, key) < 1:
             raise ConfigError(f"server.{key} must be a positive integer")
+    if not isinstance(server.follow_current_s, int | float) or server.follow_current_s < 0:
+        raise ConfigError("server.follow_current_s must be a number of seconds ≥ 0 (0: off)")
     if server.max_concurrent_searches >= server.threads:
         raise ConfigError("server.max_concurrent_searches must be below server.threads, so health "
                           "and shed requests always find a thread")

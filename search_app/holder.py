@@ -5,9 +5,12 @@ from __future__ import annotations
 import ctypes
 import gc
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 from indexer.build.store import current_build
 from indexer.config import Config
+from indexer.errors import PlansearchError
 from indexer.search.searcher import Searcher
 
 
@@ -62,6 +65,36 @@ class SearcherHolder:
                 old.close()
                 _trim_soon()
             return fresh, True
+
+
+    def follow(self, interval_s: float, log: Callable[[str], None]) -> threading.Event:
+        """Reload by itself whenever ``current`` moves (``add``, ``remove``, ``index`` in another
+        process), so a user who adds a report finds it without a signal. A build that cannot be
+        loaded is reported once and not retried until ``current`` moves again; the old build
+        keeps serving. Set the returned event to stop."""
+        stop = threading.Event()
+        refused: list[Path | None] = [None]
+
+        def run() -> None:
+            while not stop.wait(interval_s):
+                try:
+                    target = current_build(self.cfg)
+                except PlansearchError:
+                    continue  # no current build at this instant: keep serving the loaded one
+                if target == self.current.path.resolve() or target == refused[0]:
+                    continue
+                try:
+                    fresh, changed = self.reload()
+                except PlansearchError as exc:
+                    refused[0] = target
+                    log(f"reload failed, still serving {self.current.build_id}: {exc}")
+                else:
+                    refused[0] = None
+                    if changed:
+                        log(f"reload: now serving index {fresh.build_id}")
+
+        threading.Thread(target=run, name="follow-current", daemon=True).start()
+        return stop
 
 
 def _trim_soon() -> None:

@@ -59,6 +59,8 @@ class ServerConfig:
     max_concurrent_searches: int = 4
     # OpenMP threads for a query embedding while serving (indexer.embed.threads).
     embed_threads: int = 1
+    # Embedder instances answering queries at once (indexer.embed.query_pool): one per core.
+    query_embedders: int = 2
     queue_timeout_s: float = 1.0
     # serve checks this often (seconds) whether `current` moved, and loads the new build by
     # itself; 0 turns it off (then SIGHUP or POST /api/admin/reload).
@@ -140,7 +142,8 @@ def config_from_dict(raw: dict, base: Path) -> Config:
     if int(search.rrf_k) < 1 or int(search.candidates) < 10:
         raise ConfigError("search.rrf_k must be ≥ 1 and search.candidates ≥ 10")
     server = section("server", ServerConfig)
-    for key in ("threads", "connection_limit", "channel_timeout", "max_concurrent_searches", "embed_threads"):
+    for key in ("threads", "connection_limit", "channel_timeout", "max_concurrent_searches", "embed_threads",
+                "query_embedders"):
         if not isinstance(getattr(server, key), int) or getattr(server, key) < 1:
             raise ConfigError(f"server.{key} must be a positive integer")
     if not isinstance(server.follow_current_s, int | float) or server.follow_current_s < 0:

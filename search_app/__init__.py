@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, abort, g, request
 
 from indexer.config import Config, load_config
+from indexer.embed.embedders import Embedder, make_embedder
+from indexer.embed.query_pool import EmbedderPool
 from indexer.search.searcher import Searcher
 from search_app.holder import SearcherHolder
 from search_app.limits import SECURITY_HEADERS, Overloaded, SearchGate, overloaded_response, reject_bad_hosts
@@ -17,11 +19,18 @@ def current_searcher() -> Searcher:
     return g.searcher
 
 
+def query_embedder(cfg: Config) -> Embedder:
+    """The server's embedder: ``server.query_embedders`` instances, so concurrent queries embed
+    in parallel."""
+    n = cfg.server.query_embedders
+    return make_embedder(cfg.embedding) if n == 1 else EmbedderPool(lambda: make_embedder(cfg.embedding), n)
+
+
 def create_app(config: Config | None = None, searcher: Searcher | None = None) -> Flask:
     """Load config and the index once; every request shares them."""
     cfg = config or load_config()
     app = Flask(__name__)
-    holder = SearcherHolder(cfg, searcher or Searcher(cfg))
+    holder = SearcherHolder(cfg, searcher or Searcher(cfg, embedder=query_embedder(cfg)))
     app.config["HOLDER"] = holder
     app.config["GATE"] = SearchGate(cfg.server.max_concurrent_searches, cfg.server.queue_timeout_s)
     app.config["PLANSEARCH"] = cfg

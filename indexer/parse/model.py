@@ -9,6 +9,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+# First and last page (1-based) of a paged source; None for a text without pages.
+Pages = tuple[int, int]
+
+
+def with_pages(d: dict, pages: Pages | None) -> dict:
+    """``pages`` is written only for a paged source, so a plain text's JSON is as it always was."""
+    if pages is not None:
+        d["pages"] = list(pages)
+    return d
+
 
 @dataclass
 class Section:
@@ -22,9 +32,10 @@ class Section:
     children: list[Section] = field(default_factory=list)
     first_passage: int | None = None
     last_passage: int | None = None
+    pages: Pages | None = None
 
     def to_json(self) -> dict:
-        return {
+        return with_pages({
             "section_id": self.section_id,
             "title": self.title,
             "level": self.level,
@@ -34,7 +45,7 @@ class Section:
                 [self.first_passage, self.last_passage] if self.first_passage is not None else None
             ),
             "children": [c.to_json() for c in self.children],
-        }
+        }, self.pages)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class Passage:
     ordinal: int
     context: str = ""
     cells: tuple[str, ...] = ()
+    pages: Pages | None = None
 
     @classmethod
     def from_json(cls, d: dict) -> Passage:
@@ -62,7 +74,8 @@ class Passage:
                       "context": sys.intern(d.get("context", "")),
                       "section_path": tuple(map(sys.intern, d["section_path"])),
                       "section_ids": tuple(map(sys.intern, d["section_ids"])),
-                      "cells": tuple(d.get("cells", ()))})
+                      "cells": tuple(d.get("cells", ())),
+                      "pages": tuple(d["pages"]) if d.get("pages") else None})
 
     @property
     def body_text(self) -> str:
@@ -74,7 +87,7 @@ class Passage:
         return self.search_text[len(self.context):].lstrip(" |") if self.context else self.search_text
 
     def to_json(self) -> dict:
-        return {
+        return with_pages({
             "passage_id": self.passage_id,
             "doc_id": self.doc_id,
             "seq": self.seq,
@@ -88,7 +101,7 @@ class Passage:
             "ordinal": self.ordinal,
             "context": self.context,
             "cells": list(self.cells),
-        }
+        }, self.pages)
 
 
 @dataclass

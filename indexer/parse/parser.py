@@ -9,6 +9,8 @@ text to ``parse`` as a Document; nothing here knows where the text came from.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 
 from indexer.documents.corpus import Document
 from indexer.parse import boilerplate
@@ -17,11 +19,21 @@ from indexer.parse.chunks import breaks_mid_sentence, chunk_span, join_line_brea
 from indexer.parse.heading_rules import RANKS, RULES_BY_LEVEL
 from indexer.parse.headings import LEAD_RE, classify, is_title_fragment, item_title, names_appendix, normalize_heading
 from indexer.parse.lines import TERMINAL_RE, WS_RE, Line, next_nonblank, offset_in_line, split_lines
-from indexer.parse.model import ParsedDocument, Passage, Section
+from indexer.parse.model import Pages, ParsedDocument, Passage, Section
 from indexer.parse.structure import front_matter, mark_contents, mark_unlabelled_chapters, mark_unnumbered_parts
 from indexer.parse.tables import box
 
 FOOTNOTE_RE = re.compile(r"［\d{1,3}］|\[\d{1,3}\]")
+
+
+def page_span(start: int, end: int, page_starts: Sequence[int]) -> Pages | None:
+    """First and last page (1-based) of ``text[start:end]``, given where each page starts;
+    None when the source has no pages. Text before the first page start counts as page 1."""
+    if not page_starts:
+        return None
+    first = max(1, bisect_right(page_starts, start))
+    last = max(first, bisect_right(page_starts, max(start, end - 1)))
+    return first, last
 
 
 def parse(doc: Document) -> ParsedDocument:
@@ -84,7 +96,8 @@ class Builder:
 
     def new_section(self, level: str, title: str, start: int, end: int) -> Section:
         self.n_sections += 1
-        return Section(f"s{self.n_sections}", level, normalize_heading(title), start, end)
+        return Section(f"s{self.n_sections}", level, normalize_heading(title), start, end,
+                       pages=page_span(start, end, self.doc.page_starts))
 
     def close_leads(self) -> None:
         while self.stack and self.stack[-1].level == "lead":
@@ -129,6 +142,7 @@ class Builder:
                 ordinal=ordinal,
                 context=context,
                 cells=cells,
+                pages=page_span(start, end, self.doc.page_starts),
             )
         )
 

@@ -26,7 +26,7 @@ from indexer.config import load_config  # noqa: E402
 from indexer.documents.corpus import Catalog  # noqa: E402
 from indexer.embed.embedders import make_embedder  # noqa: E402
 from indexer.evaluate import load_qrels, percentile  # noqa: E402
-from indexer.parse.segment import parse  # noqa: E402
+from indexer.parse.parser import parse  # noqa: E402
 from indexer.search.searcher import Searcher  # noqa: E402
 
 

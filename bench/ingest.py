@@ -26,7 +26,7 @@ from indexer.config import EmbeddingConfig, load_config  # noqa: E402
 from indexer.documents import textfile  # noqa: E402
 from indexer.documents.corpus import Catalog, Document  # noqa: E402
 from indexer.embed.embedders import FakeEmbedder, make_embedder  # noqa: E402
-from indexer.parse.segment import parse  # noqa: E402
+from indexer.parse.parser import parse  # noqa: E402
 
 PROVINCES = ROOT / "collections" / "provinces" / "catalog.yaml"
 

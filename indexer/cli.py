@@ -130,7 +130,7 @@ def search(ctx, query, mode, k, offset, docs, city, kind, period, group, as_json
 @_friendly
 def outline(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's heading tree."""
-    from indexer.parse.segment import parse
+    from indexer.parse.parser import parse
 
     parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
@@ -147,7 +147,7 @@ def outline(ctx, doc_id: str, as_json: bool) -> None:
 @_friendly
 def passages(ctx, doc_id: str, as_json: bool) -> None:
     """Print a document's passages."""
-    from indexer.parse.segment import parse
+    from indexer.parse.parser import parse
 
     parsed = parse(_catalog(ctx).read(doc_id))
     if as_json:
@@ -160,7 +160,7 @@ def passages(ctx, doc_id: str, as_json: bool) -> None:
 
 def _outline_lines(sections: list, depth: int = 0):
     """The heading tree as indented lines, lead sentences left out."""
-    from indexer.parse.segment import LEVEL_NAMES
+    from indexer.parse.heading_rules import LEVEL_NAMES
 
     for s in sections:
         if s.level != "lead":

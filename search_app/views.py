@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import QueryError, UnknownDocumentError
-from indexer.parse.segment import Passage
+from indexer.parse.model import Passage
 from indexer.query.request import MODES
 from indexer.search.citation import Cited, gbt7714, permalink
 from indexer.search.matching import MATCH_LABELS

@@ -16,7 +16,7 @@ from indexer.config import Config, config_from_dict
 from indexer.documents.corpus import Catalog
 from indexer.embed.embedders import FakeEmbedder
 from indexer.errors import EmbedderError
-from indexer.parse.segment import parse
+from indexer.parse.parser import parse
 from indexer.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,12 +73,12 @@ def searcher(fake_cfg):
 def reparsed(tmp_path_factory):
     """An index built with an older chunking rule (paragraphs cut at 120 characters), then
     re-built with today's: (config, the old build's passages, a Searcher on the new build)."""
-    from indexer.parse import segment
+    from indexer.parse import chunks
 
     cfg = make_config(tmp_path_factory.mktemp("reparsed"))
     embedder = FakeEmbedder(cfg.embedding)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(segment, "TARGET_CHARS", 120)
+        mp.setattr(chunks, "TARGET_CHARS", 120)
         build_index(cfg, embedder=embedder, progress=False, log=quiet)
         old = Searcher(cfg, embedder=embedder)
         old_passages = old.passages

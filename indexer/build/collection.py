@@ -27,7 +27,8 @@ from indexer.documents.corpus import CATALOG_FILE, DESCRIBED, Catalog, Document,
 from indexer.embed.embedders import Embedder
 from indexer.errors import CatalogError, CorpusError, DuplicateDocumentError
 from indexer.documents.metadata import Detected, detect_document
-from indexer.parse.segment import ParsedDocument, parse
+from indexer.parse.model import ParsedDocument
+from indexer.parse.parser import parse
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 

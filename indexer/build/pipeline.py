@@ -50,7 +50,8 @@ from indexer.errors import BuildError, IndexCorruptError, PlansearchError
 from indexer.backends.local.lexical import LexicalIndex
 from indexer.backends.milvus.writer import check_reachable, discard_build, sample_rows, settle, write_build
 from indexer.documents.places import name_forms
-from indexer.parse.segment import ParsedDocument, Passage, parse
+from indexer.parse.model import ParsedDocument, Passage
+from indexer.parse.parser import parse
 from indexer.backends.local.substrings import DIR as SUBSTRINGS_DIR
 from indexer.backends.local.substrings import build_postings, save_postings
 from indexer.embed.threads import cores

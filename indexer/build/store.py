@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer.config import Config
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from indexer.parse.segment import Passage
+from indexer.parse.model import Passage
 
 # Bumped whenever a build gains or changes a file that search reads.
 FORMAT_VERSION = 2

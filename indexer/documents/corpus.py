@@ -51,6 +51,7 @@ class Document:
     info: DocumentInfo
     text: str
     encoding: str = "utf-8"
+    page_starts: tuple[int, ...] = ()
 
     @property
     def id(self) -> str:

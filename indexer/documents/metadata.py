@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass
 
 from indexer.documents.corpus import Description
 from indexer.documents.places import NATIONAL, name_forms, split_units
-from indexer.parse.segment import TITLE_LINE_RE, WS_RE, ParsedDocument
+from indexer.parse.lines import WS_RE
+from indexer.parse.model import ParsedDocument
+from indexer.parse.structure import TITLE_LINE_RE
 
 KINDS = (
     ("政府工作报告", re.compile(r"政府工作报告|工作报告")),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from indexer.documents.corpus import DocumentInfo
-from indexer.parse.segment import Passage
+from indexer.parse.model import Passage
 
 ISSUER_RE = re.compile(r"^(?:\d{4}年)?([\u4e00-\u9fff]{2,12}?(?:自治区|自治州|省|市|州|盟|地区|县))")
 BIBTEX_SPECIAL_RE = re.compile(r"([{}\\%&$#_^~])")

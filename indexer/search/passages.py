@@ -13,7 +13,7 @@ from indexer.analysis.text import squash
 from indexer.documents.corpus import Catalog, DocumentInfo
 from indexer.errors import IndexCorruptError
 from indexer.parse.anchors import AnchorResolver, Landing
-from indexer.parse.segment import Passage
+from indexer.parse.model import Passage
 from indexer.search.citation import Cited, permalink, reference_line
 from indexer.search.responses import PassageJSON
 

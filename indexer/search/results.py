@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from indexer.analysis.text import Lexicon, normalize, word_tokens
 from indexer.backends.local.lexical import ParsedQuery
 from indexer.documents.corpus import DocumentInfo
-from indexer.parse.segment import Passage, row_text
+from indexer.parse.model import Passage
+from indexer.parse.tables import row_text
 from indexer.search.citation import permalink
 from indexer.search.passages import citation_for, passage_fields
 from indexer.search.responses import GroupJSON, HitJSON, SearchResponseJSON, dump

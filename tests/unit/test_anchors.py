@@ -6,20 +6,20 @@ from __future__ import annotations
 import json
 
 from indexer.build.store import ALIASES_FILE, current_build
-from indexer.parse import segment
 from indexer.parse.anchors import MOVED, AnchorResolver, IdAllocator, carry_aliases, section_hash, text_hash
+from indexer.parse.parser import parse
 from tests.conftest import REPORT
 
 
 def test_ids_depend_on_section_and_text_not_on_position(catalog):
     doc = catalog.read(REPORT)
-    first = segment.parse(doc).passages
+    first = parse(doc).passages
     ids = {p.passage_id for p in first}
     assert len(ids) == len(first)
     # A paragraph added in the middle: every later seq moves, no id does.
     later = next(p for p in first[50:] if p.kind == "paragraph" and doc.text[p.start - 1] == "\n")
     text = doc.text[: later.start] + "新增的一段文字。\n" + doc.text[later.start:]
-    shifted = segment.parse(type(doc)(doc.info, text, doc.encoding)).passages
+    shifted = parse(type(doc)(doc.info, text, doc.encoding)).passages
     assert ids <= {p.passage_id for p in shifted}
     assert [p.seq for p in shifted if p.passage_id == later.passage_id] == [later.seq + 1]
 

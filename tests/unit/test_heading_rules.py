@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from indexer.documents.corpus import Document, DocumentInfo
 from indexer.parse.heading_rules import HEADING_RULES, LEVEL_NAMES, RANKS
-from indexer.parse.segment import parse
+from indexer.parse.parser import parse
 
 BODY = "坚持稳中求进工作总基调，统筹发展和安全，推动经济实现质的有效提升和量的合理增长，确保各项任务落到实处。"
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from indexer.documents.corpus import Catalog, Document
-from indexer.parse.segment import parse
+from indexer.parse.parser import parse
 from tests.conftest import ROOT
 
 DATA = Path(__file__).parent / "data"

@@ -7,7 +7,9 @@ import statistics
 
 import pytest
 
-from indexer.parse.segment import ARTEFACT_RE, MAX_CHARS, chunk_span, normalize_heading
+from indexer.parse.chunks import MAX_CHARS, chunk_span
+from indexer.parse.headings import normalize_heading
+from indexer.parse.lines import ARTEFACT_RE
 
 PLAN = "changde-14th-five-year-plan"
 REPORT = "changde-2021-government-work-report"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.parse.segment import column_labels
+from indexer.parse.tables import column_labels
 
 INDICATOR = ("指标", "主要目标")
 

@@ -20,7 +20,7 @@ from indexer.backends.local.bm25 import DIR as IMPACTS_DIR
 from indexer.backends.local.bm25 import ImpactIndex, LexicalQuery, build_impacts
 from indexer.embed.threads import cores
 from indexer.errors import IndexCorruptError, QueryError
-from indexer.parse.segment import Passage
+from indexer.parse.model import Passage
 from indexer.query.intent import query_stopwords
 
 WHOOSH_DIR = "whoosh"

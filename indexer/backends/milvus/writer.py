@@ -20,7 +20,7 @@ from indexer.backends.milvus.engine import TOKENIZERS, MilvusIndex, collection_n
 from indexer.config import Config
 from indexer.documents.corpus import Document
 from indexer.errors import IndexMissingError, SearchEngineError
-from indexer.parse.segment import Passage
+from indexer.parse.model import Passage
 
 # Bumped when a row's fields change: an add then writes a fresh collection, not into an old one.
 ROW_FORMAT = 1

@@ -39,6 +39,8 @@ class Ranking:
     dense_rank: dict[int, int]
     matches: dict[int, str]
     uncounted: int = 0
+    missing: tuple[str, ...] = ()
+    nearest: tuple[int, ...] = ()
 
     @property
     def total(self) -> int:
@@ -54,6 +56,7 @@ class Evidence:
     doc_of: Callable[[int], str]
     similarities: Callable[[list[int]], dict[int, float]] | None
     semantic_bar: float
+    semantic_floor: float
     words: list[str]
     phrases: list[str]
     whole: str
@@ -83,12 +86,20 @@ def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence,
     rows = [row for row, _ in fused]
     sims = ev.similarities(rows) if ev.similarities is not None else {}
     matches = classify(rows, ev.body, tiers, ev.words, ev.phrases, sims.get, ev.semantic_bar,
-                       literal=bool(exact) and plan.lexical_mode)
+                       literal=bool(exact) and plan.lexical_mode, floor=ev.semantic_floor)
     fused = [(row, score) for row, score in fused if row in matches]
+    missing = unfound_words(ev.words, [ev.body(row) for row, _ in fused[:RANKED_EXACT]]) if fused else ()
     if plan.intent.compare and not grouped:
         fused = interleave_documents(fused, [ev.doc_of(row) for row, _ in fused])
     return Ranking(fused, {row: r for r, (row, _) in enumerate(lexical, start=1)},
-                   {row: r for r, (row, _) in enumerate(dense, start=1)}, matches, uncounted)
+                   {row: r for r, (row, _) in enumerate(dense, start=1)}, matches, uncounted, missing,
+                   tuple(row for row, _ in (dense or bm25)[:10]))
+
+
+def unfound_words(words: list[str], bodies: list[str]) -> tuple[str, ...]:
+    """The query's content words that no matching passage holds: what a partly answered
+    query tells the reader it did not find."""
+    return tuple(w for w in words if not any(w in b for b in bodies))
 
 
 def fuse(runs: Sequence[Run], method: str, rrf_k: int, convex_weight_bm25: float) -> list[tuple[int, float]]:
@@ -126,14 +137,14 @@ def order_by_tier(fused: list[tuple[T, float]], tiers: dict[T, int], preferred: 
 
 def classify(items: Sequence[T], body: Callable[[T], str], tiers: dict[T, int], words: list[str],
              phrases: list[str], similarity: Callable[[T], float | None], bar: float,
-             literal: bool) -> dict[T, str]:
+             literal: bool, floor: float = float("-inf")) -> dict[T, str]:
     """How each candidate matches the query; the ones that do not are left out. Holding
     every quoted phrase counts as an exact match."""
     out: dict[T, str] = {}
     for item in items:
         text = body(item)
         tier = 2 if phrases and all(x in text for x in phrases) else tiers[item]
-        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal)
+        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal, floor)
         if kind:
             out[item] = kind
     return out

@@ -27,7 +27,7 @@ from indexer.query.request import QueryPlan, SearchRequest, plan_query
 from indexer.search.fusion import union_by_score
 from indexer.search.passages import PassageStore
 from indexer.search.ranking import Evidence, Ranking, rank
-from indexer.search.results import Hit, SearchResponse, query_terms, table_highlights
+from indexer.search.results import Hit, SearchResponse, query_terms, suggestion, table_highlights
 
 
 class Searcher:
@@ -138,8 +138,22 @@ class Searcher:
             groups = [{"doc_id": doc, "title": info.title, "short_title": info.short_title, "city": info.city,
                        "total": len(ranked), "results": page(ranked)}
                       for doc, ranked in by_doc.items() for info in [self.catalog.info(doc)]]
+        notes = list(plan.notes)
+        if ranking.missing:
+            notes.append("部分检索词没有找到：" + "、".join(ranking.missing))
         return SearchResponse(req.q, req.mode, req.k, req.offset, ranking.total, (time.perf_counter() - t0) * 1000,
-                              page(ranking.fused), plan.intent.explain(), list(plan.notes), groups)
+                              page(ranking.fused), plan.intent.explain(), notes, groups, list(ranking.missing),
+                              self._suggestions(ranking))
+
+    def _suggestions(self, ranking: Ranking, n: int = 3) -> list:
+        """With no match, the sections of the nearest passages (one per section), offered apart from the results."""
+        if ranking.total:
+            return []
+        out: dict[tuple[str, str], object] = {}
+        for row in ranking.nearest:
+            p = self.store.at(row)
+            out.setdefault((p.doc_id, " > ".join(p.section_path)), suggestion(p, self.catalog.info(p.doc_id)))
+        return list(out.values())[:n]
 
     def _hit(self, rank: int, row: int, score: float, ranking: Ranking, terms: list[str]) -> Hit:
         p = self.store.at(row)
@@ -166,7 +180,8 @@ class Searcher:
         semantic = plan.semantic_mode
         ev = Evidence(self.store.squashed, lambda row: self.store.at(row).doc_id,
                       query.similarities_of if semantic else None,
-                      query.semantic_bar(cfg.semantic_bar_z) if semantic else float("inf"),
+                      max(query.semantic_bar(cfg.semantic_bar_z), cfg.semantic_floor) if semantic else float("inf"),
+                      cfg.semantic_floor if semantic else float("-inf"),
                       self._content_words(plan), [squash(x) for x in plan.parsed.phrases],
                       query.whole(), query_parts(plan.parsed.terms))
         return rank(plan, lists, exact, ev, cfg, grouped)

@@ -110,7 +110,7 @@ def test_a_heading_brings_its_own_sections_lead_paragraph_only():
 def _evidence(texts: dict[int, str], docs: dict[int, str], sims: dict[int, float] | None, bar: float,
               words: list[str], whole: str) -> Evidence:
     return Evidence(texts.__getitem__, docs.__getitem__,
-                    None if sims is None else (lambda rows: {r: sims[r] for r in rows}), bar, words, [], whole,
+                    None if sims is None else (lambda rows: {r: sims[r] for r in rows}), bar, 0.0, words, [], whole,
                     [whole] if whole else [])
 
 
@@ -143,3 +143,18 @@ def test_rank_interleaves_documents_for_comparisons_unless_grouped(plan_of):
     lists = {"bm25": [(1, 4.0), (2, 3.0), (3, 2.0), (4, 1.0)]}
     assert [r for r, _ in rank(plan, lists, [], ev, CFG, False).fused] == [1, 4, 2, 3]
     assert [r for r, _ in rank(plan, lists, [], ev, CFG, True).fused] == [1, 2, 3, 4]
+
+
+def test_partial_words_need_a_similarity_above_the_floor_and_unfound_words_are_named(plan_of):
+    plan = plan_of("红烧肉的做法")
+    texts = {1: "改革的做法", 2: "红烧肉做法"}
+    ev = Evidence(texts.__getitem__, lambda r: "d", lambda rows: {1: 0.80, 2: 0.80}, 0.9, 0.86,
+                  ["红烧肉", "做法"], [], "", [])
+    ranking = rank(plan, {"bm25": [(1, 2.0)], "dense": [(1, 0.8)]}, [], ev, CFG, False)
+    assert ranking.fused == [] and ranking.missing == ()
+    ranking = rank(plan, {"bm25": [(1, 2.0), (2, 1.0)], "dense": [(1, 0.8)]}, [], ev, CFG, False)
+    assert [r for r, _ in ranking.fused] == [2]
+    ev = Evidence(texts.__getitem__, lambda r: "d", lambda rows: {1: 0.87}, 0.9, 0.86, ["红烧肉", "做法"], [], "", [])
+    ranking = rank(plan, {"bm25": [(1, 2.0)], "dense": [(1, 0.87)]}, [], ev, CFG, False)
+    assert ranking.matches == {1: "words"} and ranking.missing == ("红烧肉",)
+    assert match_kind(0, 1, 2, None, 1.0, False, floor=0.86) == "words"  # bm25 mode: no similarity to ask

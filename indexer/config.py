@@ -42,6 +42,7 @@ class SearchConfig:
     max_query_chars: int = 500
     max_embed_chars: int = 64
     semantic_bar_z: float = 2.2
+    semantic_floor: float = 0.0
     boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5, "document": 0.5})
 
 

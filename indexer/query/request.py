@@ -150,6 +150,33 @@ class QueryPlan:
         """The documents every retriever keeps to, or None for all."""
         return self.allowed if self.restricted else None
 
+    @property
+    def runs(self) -> tuple[str, ...]:
+        """The mode table: the ranked lists fused, in fusion order. Headings join the lexical
+        side only for section queries."""
+        lexical = ("bm25", "headings") if self.intent.section else ("bm25",)
+        return {"bm25": lexical, "dense": ("dense",), "hybrid": ("bm25", "dense", *lexical[1:])}[self.request.mode]
+
+    @property
+    def lexical_mode(self) -> bool:
+        """BM25 and the exact-match tiers take part (every mode but dense)."""
+        return self.request.mode != "dense"
+
+    @property
+    def semantic_mode(self) -> bool:
+        """Similarities take part (every mode but bm25)."""
+        return self.request.mode != "bm25"
+
+    @property
+    def named_docs(self) -> list[str]:
+        """The documents the query names that the filters allow: they supply candidates of their own."""
+        return [d for d in self.intent.preferred_docs if d in self.allowed]
+
+    def run_weight(self, run: str, question_bm25_weight: float) -> float:
+        """RRF weight of a run: a question's BM25 list may weigh less in hybrid fusion."""
+        hybrid_question = self.request.mode == "hybrid" and self.intent.question
+        return question_bm25_weight if run == "bm25" and hybrid_question else 1.0
+
 
 def plan_query(req: SearchRequest, catalog: Catalog, max_embed_chars: int) -> QueryPlan:
     """Filters checked against the catalog; ``-怀化`` or ``-常德政府工作报告`` drops the documents

@@ -39,12 +39,15 @@ def enough_words(found: int, wanted: int, literal: bool = False) -> bool:
 
 
 def match_kind(tier: int, words_found: int, words_wanted: int, similarity: float | None, bar: float,
-               literal: bool) -> str | None:
+               literal: bool, floor: float = float("-inf")) -> str | None:
     """How a candidate matches, or None. A query that occurs verbatim somewhere is being
-    used as a name or a phrase: its semantic near-misses are not matches."""
+    used as a name or a phrase: its semantic near-misses are not matches. Some of the
+    query's words but not all is weak evidence (做法, 链条 occur in any plan): where a
+    similarity is known it must also clear ``floor``, the best that unanswerable queries reach."""
     if tier > 0:
         return "exact"
-    if enough_words(words_found, words_wanted, literal):
+    if enough_words(words_found, words_wanted, literal) and (
+            words_found >= words_wanted or similarity is None or similarity >= floor):
         return "words"
     if similarity is not None and similarity >= bar and not literal:
         return "semantic"

@@ -8,10 +8,15 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from indexer.config import SearchConfig
+from indexer.query.request import MAX_K, MAX_OFFSET, QueryPlan
 from indexer.search.fusion import convex, rrf
 from indexer.search.matching import match_kind
 
 T = TypeVar("T", bound=Hashable)
+Ranked = list[tuple[int, float]]
+# Exact matches past the last page anyone can ask for are counted, not ranked.
+RANKED_EXACT = MAX_OFFSET + MAX_K
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,67 @@ class Ranking:
     dense_rank: dict[int, int]
     matches: dict[int, str]
     uncounted: int = 0
+    missing: tuple[str, ...] = ()
+    nearest: tuple[int, ...] = ()
 
     @property
     def total(self) -> int:
         return len(self.fused) + self.uncounted
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the ranking needs to know of the passages, as plain lookups: the squashed text,
+    the document, and the cosine with the query (None for a mode without similarities)."""
+
+    body: Callable[[int], str]
+    doc_of: Callable[[int], str]
+    similarities: Callable[[list[int]], dict[int, float]] | None
+    semantic_bar: float
+    semantic_floor: float
+    words: list[str]
+    phrases: list[str]
+    whole: str
+    parts: list[str]
+
+
+def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence, cfg: SearchConfig,
+         grouped: bool) -> Ranking:
+    """The whole ranking rule: the mode's runs fused, the exact matches the lists missed
+    appended, exact-match tiers and the named-document preference, the match bar, and, for
+    comparisons, documents interleaved. ``lists``: each retriever's candidates by name."""
+    n = cfg.candidates
+    bm25 = lists.get("bm25", [])
+    lexical = bm25 if plan.parsed.phrases else bm25[:n]
+    dense = lists.get("dense", [])
+    items = {"bm25": lexical, "dense": dense, "headings": lists.get("headings", [])}
+    runs = [Run(name, items[name], plan.run_weight(name, cfg.question_bm25_weight)) for name in plan.runs]
+    fused = fuse(runs, cfg.fusion, cfg.rrf_k, cfg.convex_weight_bm25)
+    seen = {row for row, _ in fused}
+    extra = [(row, 0.0) for row, _ in exact if row not in seen]
+    fused += extra[:RANKED_EXACT]
+    uncounted = len(extra) - len(extra[:RANKED_EXACT])
+    tiers = {row: tier_of(ev.body(row), ev.whole, ev.parts) for row, _ in fused}
+    preferred = set(plan.intent.preferred_docs)
+    fused = order_by_tier(fused, tiers, lambda row: ev.doc_of(row) in preferred,
+                          cfg.prefer_boost ** plan.intent.strength)
+    rows = [row for row, _ in fused]
+    sims = ev.similarities(rows) if ev.similarities is not None else {}
+    matches = classify(rows, ev.body, tiers, ev.words, ev.phrases, sims.get, ev.semantic_bar,
+                       literal=bool(exact) and plan.lexical_mode, floor=ev.semantic_floor)
+    fused = [(row, score) for row, score in fused if row in matches]
+    missing = unfound_words(ev.words, [ev.body(row) for row, _ in fused[:RANKED_EXACT]]) if fused else ()
+    if plan.intent.compare and not grouped:
+        fused = interleave_documents(fused, [ev.doc_of(row) for row, _ in fused])
+    return Ranking(fused, {row: r for r, (row, _) in enumerate(lexical, start=1)},
+                   {row: r for r, (row, _) in enumerate(dense, start=1)}, matches, uncounted, missing,
+                   tuple(row for row, _ in (dense or bm25)[:10]))
+
+
+def unfound_words(words: list[str], bodies: list[str]) -> tuple[str, ...]:
+    """The query's content words that no matching passage holds: what a partly answered
+    query tells the reader it did not find."""
+    return tuple(w for w in words if not any(w in b for b in bodies))
 
 
 def fuse(runs: Sequence[Run], method: str, rrf_k: int, convex_weight_bm25: float) -> list[tuple[int, float]]:
@@ -75,14 +137,14 @@ def order_by_tier(fused: list[tuple[T, float]], tiers: dict[T, int], preferred: 
 
 def classify(items: Sequence[T], body: Callable[[T], str], tiers: dict[T, int], words: list[str],
              phrases: list[str], similarity: Callable[[T], float | None], bar: float,
-             literal: bool) -> dict[T, str]:
+             literal: bool, floor: float = float("-inf")) -> dict[T, str]:
     """How each candidate matches the query; the ones that do not are left out. Holding
     every quoted phrase counts as an exact match."""
     out: dict[T, str] = {}
     for item in items:
         text = body(item)
         tier = 2 if phrases and all(x in text for x in phrases) else tiers[item]
-        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal)
+        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal, floor)
         if kind:
             out[item] = kind
     return out

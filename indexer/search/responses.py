@@ -54,6 +54,14 @@ class HitJSON(PassageJSON):
     highlights: list[str] = Field(description="HTML fragments; query terms in <mark>, all else escaped")
 
 
+class SuggestionJSON(_Shape):
+    """A nearest section offered when nothing matches: not a match, and not counted."""
+
+    short_title: str
+    section: str
+    url: str
+
+
 class GroupJSON(_Shape):
     doc_id: str
     title: str
@@ -74,6 +82,10 @@ class SearchResponseJSON(_Shape):
     preferred: dict | None = Field(description="the documents the query names and why they are preferred")
     notes: list[str]
     groups: list[GroupJSON] | None = Field(None, description="with group=doc: one group per document")
+    missing_words: list[str] = Field([], description="the query's content words that no matching passage holds "
+                                                     "(a partly answered query); left out when every word was found")
+    suggestions: list[SuggestionJSON] = Field([], description="with no match: the nearest sections, which are not "
+                                                              "matches; left out otherwise")
 
 
 DocumentJSON = create_model(

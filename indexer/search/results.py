@@ -14,7 +14,7 @@ from indexer.parse.model import Passage
 from indexer.parse.tables import row_text
 from indexer.search.citation import permalink
 from indexer.search.passages import citation_for, passage_fields
-from indexer.search.responses import GroupJSON, HitJSON, SearchResponseJSON, dump
+from indexer.search.responses import GroupJSON, HitJSON, SearchResponseJSON, SuggestionJSON, dump
 
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 
@@ -59,13 +59,25 @@ class SearchResponse:
     preferred: dict | None = None
     notes: list[str] = field(default_factory=list)
     groups: list[dict] | None = None
+    missing_words: list[str] = field(default_factory=list)
+    suggestions: list[SuggestionJSON] = field(default_factory=list)
 
     def to_json(self, base_url: str = "") -> dict:
         grouped = {} if self.groups is None else {"groups": [
             GroupJSON(**{**g, "results": [h.model(base_url) for h in g["results"]]}) for g in self.groups]}
+        if self.missing_words:
+            grouped["missing_words"] = self.missing_words
+        if self.suggestions:
+            grouped["suggestions"] = self.suggestions
         return dump(SearchResponseJSON(query=self.query, mode=self.mode, k=self.k, offset=self.offset, total=self.total,
                                took_ms=round(self.took_ms, 1), results=[h.model(base_url) for h in self.hits],
                                preferred=self.preferred, notes=self.notes, **grouped))
+
+
+def suggestion(p: Passage, info: DocumentInfo) -> SuggestionJSON:
+    """A passage offered as the nearest section: its document and heading path, and its address."""
+    return SuggestionJSON(short_title=info.short_title, section=" > ".join(p.section_path) or info.title,
+                          url=permalink(p))
 
 
 def query_terms(pq: ParsedQuery, lexicon: Lexicon) -> list[str]:

@@ -23,14 +23,11 @@ from indexer.documents.corpus import Catalog, Document, corpus_hash
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, PlansearchError
 from indexer.query.intent import query_stopwords
-from indexer.query.request import MAX_K, MAX_OFFSET, QueryPlan, SearchRequest, plan_query
+from indexer.query.request import QueryPlan, SearchRequest, plan_query
 from indexer.search.fusion import union_by_score
 from indexer.search.passages import PassageStore
-from indexer.search.ranking import Ranking, Run, classify, fuse, interleave_documents, order_by_tier, tier_of
-from indexer.search.results import Hit, SearchResponse, query_terms, table_highlights
-
-# Exact matches past the last page anyone can ask for are counted, not ranked.
-RANKED_EXACT = MAX_OFFSET + MAX_K
+from indexer.search.ranking import Evidence, Ranking, rank
+from indexer.search.results import Hit, SearchResponse, query_terms, suggestion, table_highlights
 
 
 class Searcher:
@@ -141,8 +138,22 @@ class Searcher:
             groups = [{"doc_id": doc, "title": info.title, "short_title": info.short_title, "city": info.city,
                        "total": len(ranked), "results": page(ranked)}
                       for doc, ranked in by_doc.items() for info in [self.catalog.info(doc)]]
+        notes = list(plan.notes)
+        if ranking.missing:
+            notes.append("部分检索词没有找到：" + "、".join(ranking.missing))
         return SearchResponse(req.q, req.mode, req.k, req.offset, ranking.total, (time.perf_counter() - t0) * 1000,
-                              page(ranking.fused), plan.intent.explain(), list(plan.notes), groups)
+                              page(ranking.fused), plan.intent.explain(), notes, groups, list(ranking.missing),
+                              self._suggestions(ranking))
+
+    def _suggestions(self, ranking: Ranking, n: int = 3) -> list:
+        """With no match, the sections of the nearest passages (one per section), offered apart from the results."""
+        if ranking.total:
+            return []
+        out: dict[tuple[str, str], object] = {}
+        for row in ranking.nearest:
+            p = self.store.at(row)
+            out.setdefault((p.doc_id, " > ".join(p.section_path)), suggestion(p, self.catalog.info(p.doc_id)))
+        return list(out.values())[:n]
 
     def _hit(self, rank: int, row: int, score: float, ranking: Ranking, terms: list[str]) -> Hit:
         p = self.store.at(row)
@@ -161,43 +172,19 @@ class Searcher:
         return ranked
 
     def _rank(self, query: QueryFacts, grouped: bool) -> Ranking:
-        """Candidates from each list the mode uses, fused, then exact-match tiers,
-        named-document preference and, for comparisons, documents interleaved."""
+        """Each retriever the plan's mode uses asked once; the rule itself is indexer.search.ranking.rank."""
         plan, cfg = query.plan, self.cfg.search
-        mode, n, docs = plan.request.mode, cfg.candidates, plan.doc_filter
-        named = [d for d in plan.intent.preferred_docs if d in plan.allowed]
-        bm25 = self._retrieve("bm25", query, docs, named, n) if mode != "dense" else []
-        dense = self._retrieve("dense", query, docs, named, n) if mode != "bm25" else []
-        sections = self._retrieve("headings", query, docs, named, n) if plan.intent.section and mode != "dense" else []
-        lexical = bm25 if plan.parsed.phrases else bm25[:n]
-        bm25_weight = cfg.question_bm25_weight if plan.intent.question else 1.0
-        runs = {
-            "bm25": [Run("bm25", lexical), Run("headings", sections)],
-            "dense": [Run("dense", dense)],
-            "hybrid": [Run("bm25", lexical, bm25_weight), Run("dense", dense), Run("headings", sections)],
-        }[mode]
-        fused = fuse(runs, cfg.fusion, cfg.rrf_k, cfg.convex_weight_bm25)
-        exact = self.indexes.retrievers["exact"].retrieve(query, plan.allowed, n) if mode != "dense" else []
-        seen = {row for row, _ in fused}
-        extra = [(row, 0.0) for row, _ in exact if row not in seen]
-        fused += extra[:RANKED_EXACT]
-        uncounted = len(extra) - len(extra[:RANKED_EXACT])
-        whole, parts = query.whole(), query_parts(plan.parsed.terms)
-        tiers = {row: tier_of(self.store.squashed(row), whole, parts) for row, _ in fused}
-        preferred = set(plan.intent.preferred_docs)
-        fused = order_by_tier(fused, tiers, lambda row: self.store.at(row).doc_id in preferred,
-                              cfg.prefer_boost ** plan.intent.strength)
-        rows = [row for row, _ in fused]
-        sims = query.similarities_of(rows) if mode != "bm25" else {}
-        matches = classify(
-            rows, self.store.squashed, tiers, self._content_words(plan), [squash(x) for x in plan.parsed.phrases],
-            sims.get, query.semantic_bar(cfg.semantic_bar_z) if mode != "bm25" else float("inf"),
-            literal=bool(exact) and mode != "dense")
-        fused = [(row, score) for row, score in fused if row in matches]
-        if plan.intent.compare and not grouped:
-            fused = interleave_documents(fused, [self.store.at(row).doc_id for row, _ in fused])
-        return Ranking(fused, {row: r for r, (row, _) in enumerate(lexical, start=1)},
-                       {row: r for r, (row, _) in enumerate(dense, start=1)}, matches, uncounted)
+        n, docs, named = cfg.candidates, plan.doc_filter, plan.named_docs
+        lists = {name: self._retrieve(name, query, docs, named, n) for name in plan.runs}
+        exact = self.indexes.retrievers["exact"].retrieve(query, plan.allowed, n) if plan.lexical_mode else []
+        semantic = plan.semantic_mode
+        ev = Evidence(self.store.squashed, lambda row: self.store.at(row).doc_id,
+                      query.similarities_of if semantic else None,
+                      max(query.semantic_bar(cfg.semantic_bar_z), cfg.semantic_floor) if semantic else float("inf"),
+                      cfg.semantic_floor if semantic else float("-inf"),
+                      self._content_words(plan), [squash(x) for x in plan.parsed.phrases],
+                      query.whole(), query_parts(plan.parsed.terms))
+        return rank(plan, lists, exact, ev, cfg, grouped)
 
     def _content_words(self, plan: QueryPlan) -> list[str]:
         """The query's words that carry content (no question or function words)."""

@@ -3,6 +3,7 @@ filters, preferences, citations, highlights."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -224,3 +225,28 @@ def test_convex_weights_follow_the_run_not_its_position(fake_cfg, searcher, monk
     s.search("产业发展的章节", mode="hybrid")
     assert seen[0] == pytest.approx([0.8, 0.8])
     assert seen[1] == pytest.approx([0.8, 0.2, 0.8])
+
+
+def _floor(searcher, monkeypatch, floor: float) -> None:
+    monkeypatch.setattr(searcher, "cfg", dataclasses.replace(
+        searcher.cfg, search=dataclasses.replace(searcher.cfg.search, semantic_floor=floor)))
+
+
+def test_a_query_no_plan_answers_shows_the_empty_state_with_suggestions_apart(searcher, client, monkeypatch):
+    _floor(searcher, monkeypatch, 1.01)  # above any cosine: only the words can match
+    body = client.get("/api/search", query_string={"q": "如何烤一个巧克力蛋糕"}).get_json()
+    assert body["total"] == 0 and body["results"] == []
+    assert body["suggestions"] and all(s["url"].startswith("/doc/") for s in body["suggestions"])
+    page = client.get("/", query_string={"q": "如何烤一个巧克力蛋糕"}).get_data(as_text=True)
+    assert "没有找到" in page and "不算匹配" in page and body["suggestions"][0]["url"] in page
+    assert "共 0 条匹配" in page
+
+
+def test_a_partly_answered_query_names_the_words_not_found(searcher, client, monkeypatch):
+    _floor(searcher, monkeypatch, -1.0)
+    body = client.get("/api/search", query_string={"q": "数字经济 区块链 咖啡"}).get_json()
+    assert body["total"] > 0 and body["missing_words"] == ["咖啡"] and "suggestions" not in body
+    assert any("咖啡" in n for n in body["notes"])
+    page = client.get("/", query_string={"q": "数字经济 区块链 咖啡"}).get_data(as_text=True)
+    assert "部分检索词没有找到：咖啡" in page
+    assert "missing_words" not in client.get("/api/search", query_string={"q": "城市大脑"}).get_json()

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from indexer.parse.chunks import chunk_span
 from indexer.parse.heading_rules import STRUCTURAL_LEVELS
-from indexer.parse.lines import WS_RE, Line
-from indexer.parse.model import Section
+from indexer.parse.lines import WS_RE, Line, Role
+from indexer.parse.model import PassageKind, Section
 
 if TYPE_CHECKING:
     from indexer.parse.parser import Builder
@@ -34,7 +34,7 @@ def box(b: Builder, lines: list[Line], i: int) -> int:
     n = len(lines)
     while j < n:
         ln = lines[j]
-        if ln.kind == "box_title" or (ln.kind == "heading" and ln.level in STRUCTURAL_LEVELS):
+        if ln.role == Role.BOX_TITLE or (ln.role == Role.HEADING and ln.level in STRUCTURAL_LEVELS):
             break
         if _empty(ln) and j + 1 < n and _empty(lines[j + 1]):
             k = j
@@ -47,7 +47,7 @@ def box(b: Builder, lines: list[Line], i: int) -> int:
             continue
         body.append(ln)
         j += 1
-    b.emit("box_title", title_line.content_start, title_line.content_end, extra=box)
+    b.emit(PassageKind.BOX_TITLE, title_line.content_start, title_line.content_end, extra=box)
     rows = _rows(body)
     cells = [ln for row in rows for ln in row]
     tabular = bool(cells) and sum(len(_cell_text(c)) <= 20 for c in cells) >= 0.7 * len(cells)
@@ -59,7 +59,7 @@ def box(b: Builder, lines: list[Line], i: int) -> int:
                 continue
             for s, e in ln.spans:
                 for cs, ce in chunk_span(b.text, s, e):
-                    b.emit("box_item", cs, ce, search_text=f"{title} | " + WS_RE.sub("", b.text[cs:ce]),
+                    b.emit(PassageKind.BOX_ITEM, cs, ce, search_text=f"{title} | " + WS_RE.sub("", b.text[cs:ce]),
                            extra=box, context=title)
     return j
 
@@ -157,7 +157,7 @@ def _table(b: Builder, box: Section, rows: list[list[Cell]]) -> None:
     start = next(ln for c in rows[0] for ln in c).content_start
     end = [ln for c in rows[n_header - 1] for ln in c][-1].content_end
     head_text = " ".join(lb for lb in labels if lb)
-    b.emit("table_header", start, end, search_text=f"{box.title} | {head_text}", extra=box, context=box.title,
+    b.emit(PassageKind.TABLE_HEADER, start, end, search_text=f"{box.title} | {head_text}", extra=box, context=box.title,
            cells=tuple(labels))
     context = f"{box.title} {head_text}"
     name_at = next((i for i, lb in enumerate(labels) if re.search(r"名称|^指标$", lb)), min(1, width - 1))
@@ -169,7 +169,7 @@ def _table(b: Builder, box: Section, rows: list[list[Cell]]) -> None:
         if not lines:
             continue
         pairs = row_text(labels, aligned)
-        b.emit("table_row", lines[0].content_start, lines[-1].content_end,
+        b.emit(PassageKind.TABLE_ROW, lines[0].content_start, lines[-1].content_end,
                search_text=f"{context} | {pairs}", extra=box, context=context, cells=tuple(aligned))
 
 

@@ -22,6 +22,7 @@ class PassageKind(StrEnum):
     BOX_ITEM = "box_item"
     TABLE_HEADER = "table_header"
     TABLE_ROW = "table_row"
+    TABLE_NOTE = "table_note"
 
 # First and last page (1-based) of a paged source; None for a text without pages.
 Pages = tuple[int, int]

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import QueryError, UnknownDocumentError
-from indexer.parse.model import Passage
+from indexer.parse.model import Passage, PassageKind
 from indexer.query.request import MODES
 from indexer.search.citation import Cited, gbt7714, permalink
 from indexer.search.matching import MATCH_LABELS
@@ -95,12 +95,12 @@ def blocks_for(s: Searcher, doc_id: str) -> list[Block]:
     levels = s.section_levels(doc_id)
     blocks: list[Block] = []
     for p in s.doc_passages(doc_id):
-        if p.kind in ("table_header", "table_row"):
+        if p.kind in (PassageKind.TABLE_HEADER, PassageKind.TABLE_ROW):
             box = p.section_ids[-1]
             if not (blocks and blocks[-1].kind == "table" and blocks[-1].title == box):
                 blocks.append(Block("table", title=box))
             blocks[-1].passages.append(p)
-        elif p.kind == "heading":
+        elif p.kind == PassageKind.HEADING:
             level = levels.get(p.section_ids[-1], ("", ""))[0] if p.section_ids else ""
             blocks.append(Block("heading", [p], tag=heading_tag(level, len(p.section_ids) - 1)))
         else:

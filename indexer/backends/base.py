@@ -18,6 +18,7 @@ from indexer.backends.local.dense import DenseIndex, top_rows
 from indexer.backends.local.lexical import LexicalIndex
 from indexer.backends.local.substrings import SubstringIndex
 from indexer.embed.embedders import Embedder
+from indexer.parse.model import PassageKind
 from indexer.query.request import QueryPlan
 from indexer.search.matching import semantic_bar
 from indexer.search.passages import PassageStore
@@ -164,7 +165,8 @@ class HeadingRetriever:
     name = "headings"
 
     def retrieve(self, query: Query, docs: Collection[str] | None, n: int) -> Ranked:
-        return with_leads(query.store, top_scored(query.bm25, n, query.within(docs) & (query.store.kinds == "heading")))
+        headings = query.store.kinds == PassageKind.HEADING
+        return with_leads(query.store, top_scored(query.bm25, n, query.within(docs) & headings))
 
 
 def with_leads(store: PassageStore, heads: Ranked) -> Ranked:
@@ -174,7 +176,7 @@ def with_leads(store: PassageStore, heads: Ranked) -> Ranked:
         out.append((row, score))
         if row + 1 < len(store):
             here, nxt = store.at(row), store.at(row + 1)
-            if nxt.kind == "paragraph" and nxt.section_ids[-1:] == here.section_ids[-1:]:
+            if nxt.kind == PassageKind.PARAGRAPH and nxt.section_ids[-1:] == here.section_ids[-1:]:
                 out.append((row + 1, score))
     return out
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from indexer.documents.corpus import Description
 from indexer.documents.places import NATIONAL, name_forms, split_units
 from indexer.parse.lines import WS_RE
-from indexer.parse.model import ParsedDocument
+from indexer.parse.model import ParsedDocument, PassageKind
 from indexer.parse.structure import TITLE_LINE_RE
 
 KINDS = (
@@ -108,5 +108,5 @@ def detect_document(parsed: ParsedDocument, fallback_title: str) -> Detected:
         head = [WS_RE.sub("", ln) for ln in parsed.text.splitlines()[:40]]
         title = next((ln for ln in head if TITLE_LINE_RE.match(ln)), "")
         title = title or next((m.group(1) for ln in head if (m := _SELF_NAMING_RE.match(ln))), "")
-    front = "".join(p.text for p in parsed.passages if p.kind == "front_matter") or parsed.text[:500]
+    front = "".join(p.text for p in parsed.passages if p.kind == PassageKind.FRONT_MATTER) or parsed.text[:500]
     return detect(title, front, fallback_title)

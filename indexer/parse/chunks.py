@@ -7,7 +7,7 @@ the limits are written once here.
 from __future__ import annotations
 
 from indexer.parse.heading_rules import SENTENCE_END_RE
-from indexer.parse.lines import CLAUSE_END_RE, TERMINAL_RE, Line
+from indexer.parse.lines import CLAUSE_END_RE, TERMINAL_RE, Line, Role
 
 TARGET_CHARS = 300
 MAX_CHARS = 600
@@ -70,7 +70,7 @@ def breaks_mid_sentence(line: Line) -> bool:
     (``揭榜``, ``2.5``: a scrape broke the line at inline markup), or a line
     ending on a connective (``…发展的`` / ``主要目标`` / ``是：…``)."""
     clean = line.text
-    if line.kind not in ("text", "item") or TERMINAL_RE.search(clean):
+    if line.role not in (Role.TEXT, Role.ITEM) or TERMINAL_RE.search(clean):
         return False
     return len(clean) > 40 or len(clean) <= FRAGMENT or clean[-1] in CONNECTIVE_END
 

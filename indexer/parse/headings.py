@@ -15,7 +15,7 @@ from indexer.parse.heading_rules import (
     stands_alone,
     structural_title_end,
 )
-from indexer.parse.lines import CLAUSE_END_RE, WS_RE, Line
+from indexer.parse.lines import CLAUSE_END_RE, WS_RE, Line, Role
 
 BOX_RE = re.compile(r"^(?:专栏\s*\d*|表\s*\d+(?:[-－‐]\d+)?)(?:[：:\s]|$)")
 CAPTION_RE = re.compile(r"^图\s*\d+(?:[-－]\d+)?(?:[：:\s]|$)")
@@ -35,9 +35,9 @@ def normalize_heading(text: str) -> str:
 
 
 def classify(line: Line) -> None:
-    """Give a line its kind (heading, item, box title, caption, cell, text) by the heading rules."""
+    """Give a line its role (heading, item, box title, caption, cell, text) by the heading rules."""
     if line.blank:
-        line.kind = "blank"
+        line.role = Role.BLANK
         return
     clean = line.clean.strip()
     found = match_heading(clean)
@@ -45,25 +45,25 @@ def classify(line: Line) -> None:
     structural = rule is not None and rule.structural
     run_in_end = structural_title_end(clean, marker_end) if structural and rule.run_in else None
     if structural and stands_alone(rule, clean) and not (run_in_end and _has_gap(clean, marker_end, run_in_end)):
-        line.kind, line.level = "heading", rule.level
+        line.role, line.level = Role.HEADING, rule.level
     elif structural and run_in_end:
-        line.kind, line.level, line.title_end = "item", rule.level, run_in_end
+        line.role, line.level, line.title_end = Role.ITEM, rule.level, run_in_end
     elif BOX_RE.match(clean) and len(clean) <= 80:
-        line.kind = "box_title"
+        line.role = Role.BOX_TITLE
     elif CAPTION_RE.match(clean) and len(clean) <= 50 and not line.tabbed:
-        line.kind = "caption"
+        line.role = Role.CAPTION
     elif line.tabbed:
-        line.kind = "cell"
+        line.role = Role.CELL
     elif rule is None or structural:
-        line.kind = "text"
+        line.role = Role.TEXT
     elif rule.level == "num_item":
-        line.kind, line.level = "item", "num_item"
+        line.role, line.level = Role.ITEM, "num_item"
     elif stands_alone(rule, clean):
-        line.kind, line.level = "heading", rule.level
+        line.role, line.level = Role.HEADING, rule.level
     elif rule.run_in and (end := run_in_title_end(clean, marker_end)):
-        line.kind, line.level, line.title_end = "item", rule.level, end
+        line.role, line.level, line.title_end = Role.ITEM, rule.level, end
     else:
-        line.kind = "text"
+        line.role = Role.TEXT
 
 
 def _has_gap(clean: str, marker_end: int, title_end: int) -> bool:
@@ -75,7 +75,7 @@ def is_title_fragment(line: Line) -> bool:
     """A short line that reads as part of a heading rather than a sentence."""
     clean = line.clean.strip()
     return (
-        line.kind == "text"
+        line.role == Role.TEXT
         and not line.tabbed
         and 1 <= len(clean) <= SHORT_LINE
         and not SENTENCE_END_RE.search(clean)

@@ -9,6 +9,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a line is to the parser, decided before the walk (headings.py, structure.py)."""
+
+    BLANK = "blank"
+    FURNITURE = "furniture"
+    TOC = "toc"
+    TEXT = "text"
+    HEADING = "heading"
+    ITEM = "item"
+    BOX_TITLE = "box_title"
+    CAPTION = "caption"
+    CELL = "cell"
 
 ARTEFACT_RE = re.compile(
     r"##paid(?:begin|end)##"
@@ -18,7 +33,7 @@ ARTEFACT_RE = re.compile(
 WS_RE = re.compile(r"\s+")
 TERMINAL_RE = re.compile(r"[。；！？：:”）)】…]$")
 CLAUSE_END_RE = re.compile(r"[，,、：:]")
-SKIPPED = ("blank", "furniture", "toc")
+SKIPPED = (Role.BLANK, Role.FURNITURE, Role.TOC)
 
 
 @dataclass
@@ -28,7 +43,7 @@ class Line:
     end: int
     raw: str
     spans: list[tuple[int, int]]
-    kind: str = "text"
+    role: Role = Role.TEXT
     level: str = ""
     title_end: int = 0
 
@@ -52,7 +67,7 @@ class Line:
     @property
     def skipped(self) -> bool:
         """No passage comes from it: blank, page furniture or a table of contents."""
-        return self.kind in SKIPPED
+        return self.role in SKIPPED
 
     @property
     def content_start(self) -> int:

@@ -8,6 +8,21 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class PassageKind(StrEnum):
+    """What a passage is; the values are the build's and the API's ``kind``."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    FRONT_MATTER = "front_matter"
+    CAPTION = "caption"
+    BOX_TITLE = "box_title"
+    BOX_ITEM = "box_item"
+    TABLE_HEADER = "table_header"
+    TABLE_ROW = "table_row"
+    TABLE_NOTE = "table_note"
 
 # First and last page (1-based) of a paged source; None for a text without pages.
 Pages = tuple[int, int]
@@ -55,7 +70,7 @@ class Passage:
     passage_id: str
     doc_id: str
     seq: int
-    kind: str
+    kind: PassageKind
     start: int
     end: int
     text: str
@@ -70,7 +85,7 @@ class Passage:
     @classmethod
     def from_json(cls, d: dict) -> Passage:
         # Names repeated on every passage of a document or section are stored once.
-        return cls(**{**d, "doc_id": sys.intern(d["doc_id"]), "kind": sys.intern(d["kind"]),
+        return cls(**{**d, "doc_id": sys.intern(d["doc_id"]), "kind": PassageKind(d["kind"]),
                       "context": sys.intern(d.get("context", "")),
                       "section_path": tuple(map(sys.intern, d["section_path"])),
                       "section_ids": tuple(map(sys.intern, d["section_ids"])),
@@ -82,7 +97,7 @@ class Passage:
         """What BM25 indexes as the body: the search text without its box title and column
         headers; for a table row, its cell values alone (the labels, repeated on every row,
         would match every question that says 目标 or 2020年)."""
-        if self.cells and self.kind == "table_row":
+        if self.cells and self.kind == PassageKind.TABLE_ROW:
             return " ".join(c for c in self.cells if c)
         return self.search_text[len(self.context):].lstrip(" |") if self.context else self.search_text
 

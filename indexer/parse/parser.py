@@ -18,8 +18,8 @@ from indexer.parse.anchors import IdAllocator
 from indexer.parse.chunks import breaks_mid_sentence, chunk_span, join_line_breaks
 from indexer.parse.heading_rules import RANKS, RULES_BY_LEVEL
 from indexer.parse.headings import LEAD_RE, classify, is_title_fragment, item_title, names_appendix, normalize_heading
-from indexer.parse.lines import TERMINAL_RE, WS_RE, Line, next_nonblank, offset_in_line, split_lines
-from indexer.parse.model import Pages, ParsedDocument, Passage, Section
+from indexer.parse.lines import TERMINAL_RE, WS_RE, Line, Role, next_nonblank, offset_in_line, split_lines
+from indexer.parse.model import Pages, ParsedDocument, Passage, PassageKind, Section
 from indexer.parse.structure import front_matter, mark_contents, mark_unlabelled_chapters, mark_unnumbered_parts
 from indexer.parse.tables import box
 
@@ -42,7 +42,7 @@ def parse(doc: Document) -> ParsedDocument:
     for line in lines:
         classify(line)
     for i in boilerplate.furniture([ln.text for ln in lines]):
-        lines[i].kind = "furniture"
+        lines[i].role = Role.FURNITURE
     mark_contents(lines)
     if any(ln.level == "zhang" for ln in lines):
         mark_unlabelled_chapters(lines)
@@ -52,19 +52,19 @@ def parse(doc: Document) -> ParsedDocument:
     n = len(lines)
     while i < n:
         line = lines[i]
-        kind = line.kind
+        role = line.role
         if line.level == "toc":
             b.attach_root(b.new_section("toc", line.text, line.content_start, line.content_end))
             i += 1
         elif line.skipped:
             i += 1
-        elif kind == "heading":
+        elif role == Role.HEADING:
             i = _heading(b, lines, i)
-        elif kind == "box_title":
+        elif role == Role.BOX_TITLE:
             i = box(b, lines, i)
-        elif kind == "caption":
+        elif role == Role.CAPTION:
             b.close_leads()
-            b.emit("caption", line.content_start, line.content_end)
+            b.emit(PassageKind.CAPTION, line.content_start, line.content_end)
             i += 1
         else:
             i = _paragraph(b, lines, i)
@@ -113,7 +113,7 @@ class Builder:
         (self.stack[-1].children if self.stack else self.roots).append(sec)
 
     # --- passages -------------------------------------------------------------------------
-    def emit(self, kind: str, start: int, end: int, search_text: str | None = None,
+    def emit(self, kind: PassageKind, start: int, end: int, search_text: str | None = None,
              extra: Section | None = None, context: str = "", cells: tuple[str, ...] = ()) -> None:
         chain = list(self.stack) + ([extra] if extra else [])
         path = tuple(s.title for s in chain)
@@ -146,7 +146,7 @@ class Builder:
             )
         )
 
-    def emit_chunks(self, kind: str, start: int, end: int) -> None:
+    def emit_chunks(self, kind: PassageKind, start: int, end: int) -> None:
         for s, e in chunk_span(self.text, start, end):
             self.emit(kind, s, e)
 
@@ -162,7 +162,7 @@ def _heading(b: Builder, lines: list[Line], i: int) -> int:
             parts.append(lines[j])
     title = (" " if level == "appendix" else "").join(p.text for p in parts).removesuffix("。")
     b.open(level, title, line.content_start, parts[-1].content_end)
-    b.emit("heading", line.content_start, parts[-1].content_end)
+    b.emit(PassageKind.HEADING, line.content_start, parts[-1].content_end)
     return parts[-1].index + 1
 
 
@@ -173,10 +173,10 @@ def _paragraph(b: Builder, lines: list[Line], i: int) -> int:
     j = i
     while breaks_mid_sentence(lines[j]):
         k = next_nonblank(lines, j, max_blanks=0)
-        if k is None or lines[k].kind != "text" or lines[k].tabbed:
+        if k is None or lines[k].role != Role.TEXT or lines[k].tabbed:
             break
         j = k
-    if line.kind == "item":
+    if line.role == Role.ITEM:
         m = RULES_BY_LEVEL[line.level].marker.match(clean)
         assert m is not None
         if line.level == "num_item":
@@ -188,7 +188,7 @@ def _paragraph(b: Builder, lines: list[Line], i: int) -> int:
         b.open(line.level, clean[:cut], line.content_start, head_end)
         rest = clean[cut:].lstrip("。：:；; ")
         if not rest and j == i:
-            b.emit("heading", line.content_start, line.content_end)
+            b.emit(PassageKind.HEADING, line.content_start, line.content_end)
             return j + 1
     else:
         m = LEAD_RE.match(clean)
@@ -196,6 +196,6 @@ def _paragraph(b: Builder, lines: list[Line], i: int) -> int:
             lead_end = line.content_start + offset_in_line(line, m.end() - 1)
             b.open("lead", m.group(1), line.content_start, lead_end)
     for s, e in join_line_breaks(b.text, [sp for ln in lines[i:j + 1] for sp in ln.spans]):
-        b.emit_chunks("paragraph", s, e)
+        b.emit_chunks(PassageKind.PARAGRAPH, s, e)
     b.close_leads()
     return j + 1

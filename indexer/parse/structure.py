@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from indexer.parse.heading_rules import RANKS, SENTENCE_END_RE
 from indexer.parse.headings import is_title_fragment
-from indexer.parse.lines import TERMINAL_RE, WS_RE, Line
+from indexer.parse.lines import TERMINAL_RE, WS_RE, Line, Role
+from indexer.parse.model import PassageKind
 
 if TYPE_CHECKING:
     from indexer.parse.parser import Builder
@@ -42,9 +43,9 @@ def mark_contents(lines: list[Line]) -> None:
         j += 1
     if len(entries) < 2:
         return
-    head.kind, head.level = "toc", "toc"
+    head.role, head.level = Role.TOC, "toc"
     for ln in lines[head.index + 1 : j]:
-        ln.kind, ln.level = "toc", ""
+        ln.role, ln.level = Role.TOC, ""
 
 
 def mark_unlabelled_chapters(lines: list[Line]) -> None:
@@ -65,7 +66,7 @@ def mark_unlabelled_chapters(lines: list[Line]) -> None:
                     frags.append(lines[k])
                 k -= 1
             if frags:
-                frags[-1].kind, frags[-1].level = "heading", "zhang"
+                frags[-1].role, frags[-1].level = Role.HEADING, "zhang"
                 seen_zhang = True
 
 
@@ -79,18 +80,18 @@ def mark_unnumbered_parts(lines: list[Line]) -> None:
     body = [ln for ln in lines if not ln.skipped]
     for prev, ln, nxt in zip(body, body[1:], body[2:], strict=False):
         t = ln.text
-        if (ln.kind == "text" and not ln.tabbed and 2 <= len(t) <= 24
+        if (ln.role == Role.TEXT and not ln.tabbed and 2 <= len(t) <= 24
                 and not re.search(r"[，,。；;：:！？!?、]", t)
                 and re.search(r"[。！？：；]$", prev.text)
                 and nxt.level == "paren_item" and re.match(r"^[（(]\s*一\s*[）)]", nxt.text)):
-            ln.kind, ln.level = "heading", "part"
+            ln.role, ln.level = Role.HEADING, "part"
 
 
 def front_matter(b: Builder, lines: list[Line]) -> int:
     """Title block before the body: title lines (joined), then notes such as
     the approval line or the speaker, kept as one front-matter passage."""
     first = next((ln for ln in lines if not ln.skipped), None)
-    if first is None or first.kind != "text" or not (is_title_fragment(first) or TITLE_LINE_RE.search(first.text)):
+    if first is None or first.role != Role.TEXT or not (is_title_fragment(first) or TITLE_LINE_RE.search(first.text)):
         return 0
     block: list[Line] = []
     i = first.index
@@ -116,14 +117,14 @@ def front_matter(b: Builder, lines: list[Line]) -> int:
     first = len(b.passages)
     for ln in block:
         for s, e in ln.spans:
-            b.emit("front_matter", s, e)
+            b.emit(PassageKind.FRONT_MATTER, s, e)
     sec.first_passage, sec.last_passage = first, len(b.passages) - 1
     return block[-1].index + 1
 
 
 def _is_front_line(line: Line, previous: Line | None) -> bool:
     """A short title or subtitle line, or part of a parenthesised note (which may wrap)."""
-    if line.kind not in ("text", "item"):
+    if line.role not in (Role.TEXT, Role.ITEM):
         return False
     clean = line.clean.strip()
     opens_note = ("（", "(")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from indexer.documents.corpus import DocumentInfo
-from indexer.parse.model import Passage
+from indexer.parse.model import Passage, PassageKind
 
 ISSUER_RE = re.compile(r"^(?:\d{4}年)?([\u4e00-\u9fff]{2,12}?(?:自治区|自治州|省|市|州|盟|地区|县))")
 BIBTEX_SPECIAL_RE = re.compile(r"([{}\\%&$#_^~])")
@@ -30,7 +30,7 @@ class Cited:
 
     @property
     def is_heading(self) -> bool:
-        return self.passage.kind == "heading"
+        return self.passage.kind == PassageKind.HEADING
 
     @property
     def place(self) -> str:
@@ -39,7 +39,7 @@ class Cited:
         path = " > ".join(self.passage.section_path)
         if self.is_heading:
             return path
-        unit = "行" if self.passage.kind == "table_row" else "段"
+        unit = "行" if self.passage.kind == PassageKind.TABLE_ROW else "段"
         where = f"第{self.passage.ordinal}{unit}"
         return f"{path}，{where}" if path else where
 

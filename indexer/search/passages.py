@@ -13,7 +13,7 @@ from indexer.analysis.text import squash
 from indexer.documents.corpus import Catalog, DocumentInfo
 from indexer.errors import IndexCorruptError
 from indexer.parse.anchors import AnchorResolver, Landing
-from indexer.parse.model import Passage
+from indexer.parse.model import Passage, PassageKind
 from indexer.search.citation import Cited, permalink, reference_line
 from indexer.search.responses import PassageJSON
 
@@ -49,7 +49,7 @@ class PassageStore:
         self.by_id = {p.passage_id: i for i, p in enumerate(passages)}
         self._seq_ids = {(p.doc_id, p.seq): p.passage_id for p in passages}
         self.anchors = AnchorResolver(passages, aliases)
-        self.table_labels = {p.section_ids[-1]: p.cells for p in passages if p.kind == "table_header"}
+        self.table_labels = {p.section_ids[-1]: p.cells for p in passages if p.kind == PassageKind.TABLE_HEADER}
         self.ranges = _document_ranges(passages)
         self.kinds = np.array([p.kind for p in passages])
         self._section_anchors: dict[tuple[str, str], str] | None = None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from indexer.analysis.text import Lexicon, normalize, word_tokens
 from indexer.backends.local.lexical import ParsedQuery
 from indexer.documents.corpus import DocumentInfo
-from indexer.parse.model import Passage
+from indexer.parse.model import Passage, PassageKind
 from indexer.parse.tables import row_text
 from indexer.search.citation import permalink
 from indexer.search.passages import citation_for, passage_fields
@@ -146,6 +146,6 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
 
 def table_highlights(p: Passage, labels: tuple[str, ...] | list[str] | None, terms: list[str]) -> list[str]:
     """A table row shows its values under their column labels, so a number reads as an answer."""
-    if p.kind == "table_row" and p.cells and labels:
+    if p.kind == PassageKind.TABLE_ROW and p.cells and labels:
         return highlight(row_text(labels, p.cells), terms, max_fragments=1, width=600)
     return highlight(p.text, terms)

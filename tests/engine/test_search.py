@@ -184,7 +184,7 @@ def test_a_table_row_hit_shows_its_values_under_their_column_labels(searcher, cl
     row = next(p for p in searcher.passages if p.kind == "table_row" and "5300" in p.cells
                and "地区生产总值（亿元）" in p.cells)
     shown = table_highlights(row, searcher.store.table_labels[row.section_ids[-1]], ["5300", "地区生产总值"])[0]
-    assert "“十四五”目标 到2025年 <mark>5300</mark>" in shown and "2020年完成情况 3749.1" in shown
+    assert "“十四五”目标 › 到2025年 <mark>5300</mark>" in shown and "2020年完成情况 3749.1" in shown
     hits = client.get("/api/search", query_string={"q": "常德 地区生产总值 5300", "mode": "bm25"}).get_json()["results"]
     assert any("<mark>5300</mark>" in h["highlights"][0] and h["kind"] == "table_row" for h in hits)
 

@@ -28,6 +28,7 @@ from indexer.backends.milvus.engine import (
     text_filter,
 )
 from indexer.embed.embedders import Embedder
+from indexer.parse.model import PassageKind
 from indexer.query.request import QueryPlan
 from indexer.search.matching import semantic_bar
 from indexer.search.passages import PassageStore
@@ -127,7 +128,7 @@ class MilvusHeadings:
     name = "headings"
 
     def retrieve(self, query: MilvusQuery, docs: Collection[str] | None, n: int) -> Ranked:
-        return with_leads(query.store, query.bm25(docs, n, 'part == "heading"'))
+        return with_leads(query.store, query.bm25(docs, n, f'part == "{PassageKind.HEADING}"'))
 
 
 class MilvusDense:

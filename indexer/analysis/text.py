@@ -112,7 +112,7 @@ class Lexicon:
         try:
             return cls(path.read_text(encoding="utf-8").splitlines())
         except (OSError, UnicodeDecodeError) as exc:
-            raise IndexCorruptError(f"{path} cannot be read ({exc}); rebuild with: plansearch index") from exc
+            raise IndexCorruptError(f"{path} cannot be read ({exc})") from exc
 
     def save(self, path: Path) -> None:
         path.write_text("\n".join(self.words) + "\n", encoding="utf-8")

@@ -47,8 +47,7 @@ class Searcher:
         except PlansearchError:
             raise
         except Exception as exc:  # damage that the checks let through still names the fix
-            raise IndexCorruptError(f"index {self.path.name} cannot be loaded ({type(exc).__name__}: {exc}); "
-                                    "rebuild with: plansearch index") from exc
+            raise IndexCorruptError(f"index {self.path.name} cannot be loaded ({type(exc).__name__}: {exc})") from exc
 
     def _load(self, embedder: Embedder | None, documents: list[Document] | None) -> None:
         cfg = self.cfg
@@ -68,7 +67,7 @@ class Searcher:
         if self.embedder.model_id != emb["model_id"] or self.embedder.dim != int(emb["dim"]):
             raise IndexMismatchError(
                 f"index was built with {emb['model_id']} ({emb['dim']} dims) but the embedder is "
-                f"{self.embedder.model_id} ({self.embedder.dim} dims); rebuild with: plansearch index")
+                f"{self.embedder.model_id} ({self.embedder.dim} dims)")
         self.indexes = self._open_indexes(rows, int(emb["dim"]))
         self.lexicon.jieba  # noqa: B018 -- load the dictionary now, not on the first query
 
@@ -76,7 +75,7 @@ class Searcher:
         backend = self.manifest.get("backend", "local")
         if backend != self.cfg.backend:
             raise IndexMismatchError(f"index {self.path.name} was built for the {backend} backend and the config "
-                                     f"says {self.cfg.backend}; rebuild with: plansearch index")
+                                     f"says {self.cfg.backend}")
         if backend == "milvus":
             return open_milvus(self.cfg, self.path, self.manifest, self.store, self.embedder, self.lexicon)
         self.lexical = LexicalIndex(self.path / LEXICAL_DIR, self.lexicon, dict(self.cfg.search.boosts), rows)
@@ -91,10 +90,10 @@ class Searcher:
         if diffs:
             raise IndexMismatchError(
                 f"index {self.path.name} was built with a different embedding config "
-                f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)}); rebuild with: plansearch index")
+                f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)})")
         if corpus_hash(docs) != self.manifest["corpus_hash"]:
             raise IndexMismatchError(
-                f"the corpus changed since index {self.path.name} was built; rebuild with: plansearch index")
+                f"the corpus changed since index {self.path.name} was built")
 
     @property
     def build_id(self) -> str:
@@ -239,7 +238,7 @@ def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, em
 
     section = manifest.get("milvus")
     if not isinstance(section, dict) or not isinstance(section.get("versions"), dict):
-        raise IndexCorruptError(f"index {path.name} lacks its Milvus section; rebuild with: plansearch index")
+        raise IndexCorruptError(f"index {path.name} lacks its Milvus section")
     sample = open_npy(path / SAMPLE_FILE)
     if sample.ndim != 2 or sample.shape[1] != embedder.dim or not all_finite(path / SAMPLE_FILE, sample):
         raise IndexCorruptError(f"{path / SAMPLE_FILE} holds {sample.shape} vectors; expected width {embedder.dim}")

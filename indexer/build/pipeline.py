@@ -43,7 +43,8 @@ from indexer.build.store import (
 )
 from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, DocumentInfo, corpus_hash
-from indexer.backends.local.dense import DenseIndex, EmbeddingCache, model_fingerprint
+from indexer.backends.local.dense import DenseIndex
+from indexer.embed.cache import EmbeddingCache, model_fingerprint
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.embed.pool import in_process, worker_pool
 from indexer.errors import BuildError, IndexCorruptError, PlansearchError

@@ -20,11 +20,11 @@ from whoosh.scoring import BM25F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.backends.local.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery  # noqa: E402
-from indexer.backends.local.lexical import parse_query  # noqa: E402
+from indexer.backends.terms import K1, TOGETHER_BOOST, B, LexicalQuery  # noqa: E402
 from indexer.config import load_config  # noqa: E402
 from indexer.evaluate import load_qrels  # noqa: E402
 from indexer.query.intent import analyse  # noqa: E402
+from indexer.query.syntax import parse_query  # noqa: E402
 from indexer.search.searcher import Searcher  # noqa: E402
 
 

@@ -13,7 +13,7 @@ from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingEr
 from indexer.parse.segment import Passage
 
 # Bumped whenever a build gains or changes a file that search reads.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST_FILE = "manifest.json"

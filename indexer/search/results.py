@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.analysis.text import Lexicon, normalize, word_tokens
-from indexer.backends.local.lexical import ParsedQuery
 from indexer.documents.corpus import DocumentInfo
 from indexer.parse.segment import Passage, row_text
+from indexer.query.syntax import ParsedQuery
 from indexer.search.citation import permalink
 from indexer.search.passages import citation_for, passage_fields
 from indexer.search.responses import GroupJSON, HitJSON, SearchResponseJSON, dump

@@ -7,8 +7,8 @@ import pytest
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from indexer.backends.local.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery
-from indexer.backends.local.lexical import parse_query
+from indexer.backends.terms import K1, TOGETHER_BOOST, B, LexicalQuery
+from indexer.query.syntax import parse_query
 
 
 def whoosh_scores(searcher, lq: LexicalQuery) -> dict[str, float]:

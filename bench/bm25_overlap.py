@@ -42,7 +42,7 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     args = ap.parse_args()
     s = Searcher(load_config())
-    lexical = s.lexical
+    lexical = s.indexes.lexical
     ids = [p.passage_id for p in s.passages]
     overlaps, t_whoosh, t_numpy = [], [], []
     with lexical._ix.searcher(weighting=BM25F(B=B, K1=K1)) as ws:

@@ -21,9 +21,6 @@ PASSAGES_FILE = "passages.jsonl"
 OUTLINE_FILE = "outline.json"
 LEXICON_FILE = "lexicon.txt"
 ALIASES_FILE = "aliases.json"
-LEXICAL_DIR = "bm25"
-# A Milvus build's sample of its vectors (indexer.backends.milvus.writer.sample_rows).
-SAMPLE_FILE = "vectors-sample.npy"
 
 MANIFEST_FIELDS = {"format": int, "build_id": str, "embedding": dict, "passages": int, "corpus_hash": str,
                    "files": dict}

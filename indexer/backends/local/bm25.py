@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.analysis.fields import TEXT_FIELDS as FIELDS
-from indexer.backends.local.npyfiles import all_finite, open_npy, value_range
+from indexer.backends.npyfiles import all_finite, open_npy, value_range
 from indexer.backends.terms import K1, TOGETHER_BOOST, B, LexicalQuery
 from indexer.errors import IndexCorruptError
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.backends.local.npyfiles import all_finite, open_npy
+from indexer.backends.npyfiles import all_finite, open_npy
 from indexer.errors import IndexCorruptError
 
 

@@ -87,7 +87,7 @@ def compare_with_bm25s(s: Searcher, queries: list[str], candidates: int) -> None
     except ImportError:
         print("\nbm25s comparison skipped: .venv/bin/pip install -e '.[bench]'")
         return
-    from indexer.backends.base import top_scored
+    from indexer.backends.local.indexes import top_scored
     from indexer.query.request import SearchRequest, plan_query
 
     lexicon = s.lexicon

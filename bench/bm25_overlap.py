@@ -20,11 +20,11 @@ from whoosh.scoring import BM25F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.backends.local.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery  # noqa: E402
-from indexer.backends.local.lexical import parse_query  # noqa: E402
+from indexer.backends.terms import K1, TOGETHER_BOOST, B, LexicalQuery  # noqa: E402
 from indexer.config import load_config  # noqa: E402
 from indexer.evaluate import load_qrels  # noqa: E402
 from indexer.query.intent import analyse  # noqa: E402
+from indexer.query.syntax import parse_query  # noqa: E402
 from indexer.search.searcher import Searcher  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     args = ap.parse_args()
     s = Searcher(load_config())
-    lexical = s.lexical
+    lexical = s.indexes.lexical
     ids = [p.passage_id for p in s.passages]
     overlaps, t_whoosh, t_numpy = [], [], []
     with lexical._ix.searcher(weighting=BM25F(B=B, K1=K1)) as ws:

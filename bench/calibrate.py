@@ -36,7 +36,7 @@ def main() -> None:
     z_of_relevant: list[float] = []
     for q in qrels:
         qvec = searcher.embedder.embed_query(q.query[: cfg.search.max_embed_chars])
-        sims = searcher.dense.scores(qvec)
+        sims = searcher.indexes.dense.scores(qvec)
         z = (sims - sims.mean()) / sims.std()
         for row in np.argsort(-sims)[:10]:
             p = searcher.passages[row]

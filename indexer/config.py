@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from indexer.analysis.fields import BOOSTS
 from indexer.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
@@ -43,7 +44,7 @@ class SearchConfig:
     max_embed_chars: int = 64
     semantic_bar_z: float = 2.2
     semantic_floor: float = 0.0
-    boosts: dict = field(default_factory=lambda: {"words": 1.0, "grams": 1.0, "headings": 1.5, "document": 0.5})
+    boosts: dict = field(default_factory=lambda: dict(BOOSTS))
 
 
 @dataclass(frozen=True)

@@ -50,14 +50,19 @@ class EmbedderError(PlansearchError):
 
 
 class UnservableIndexError(PlansearchError):
-    """An index that cannot serve; the message always ends with the command that fixes it."""
+    """An index that cannot serve. The message always ends with the command that fixes it,
+    added here and nowhere else; ``verb`` says how to run it ("rebuild with", "run")."""
 
     exit_code = 4
     FIX = "plansearch index"
 
+    def __init__(self, message: str, *, verb: str = "rebuild with") -> None:
+        super().__init__(message)
+        self.verb = verb
+
     def __str__(self) -> str:
         message = super().__str__()
-        return message if self.FIX in message else f"{message}; rebuild with: {self.FIX}"
+        return message if self.FIX in message else f"{message}; {self.verb}: {self.FIX}"
 
 
 class IndexMissingError(UnservableIndexError):

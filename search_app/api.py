@@ -180,7 +180,7 @@ def cite():
 def health():
     s = searcher()
     return jsonify(dump(HealthJSON(
-        status="ok", build_id=s.build_id, backend=s.manifest.get("backend", "local"),
+        status="ok", build_id=s.build_id, backend=s.backend,
         model=s.manifest["embedding"]["model_id"],
         dim=s.manifest["embedding"]["dim"], documents=len(s.catalog), passages=len(s.passages),
         created=s.manifest.get("created"))))

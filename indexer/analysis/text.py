@@ -1,5 +1,6 @@
-"""Text analysis shared by indexing and querying: normalisation, the jieba
-word tokenizer, the character n-gram tokenizer, and the plan lexicon.
+"""Text analysis shared by indexing and querying: normalisation, jieba word tokens,
+character n-grams, and the plan lexicon (the whoosh tokenizers wrap these in
+indexer.backends.local.tokenizers).
 
 Normalisation maps one character to one character (full-width → half-width,
 traditional → simplified, lower case), so token offsets stay offsets into the
@@ -17,8 +18,6 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from whoosh.analysis import Token, Tokenizer
 
 from indexer.errors import IndexCorruptError
 
@@ -112,7 +111,7 @@ class Lexicon:
         try:
             return cls(path.read_text(encoding="utf-8").splitlines())
         except (OSError, UnicodeDecodeError) as exc:
-            raise IndexCorruptError(f"{path} cannot be read ({exc}); rebuild with: plansearch index") from exc
+            raise IndexCorruptError(f"{path} cannot be read ({exc})") from exc
 
     def save(self, path: Path) -> None:
         path.write_text("\n".join(self.words) + "\n", encoding="utf-8")
@@ -176,63 +175,3 @@ def phrase_grams(phrase: str) -> list[str]:
     if len(chars) == 1:
         return chars
     return [a + b for a, b in itertools.pairwise(chars)]
-
-
-class _WhooshTokenizer(Tokenizer):
-    """``repeated``: for fields whose values recur on many passages (a section's headings,
-    a document's names), tokens are worked out once per distinct value."""
-
-    MEMO_SIZE = 4096
-
-    def __init__(self, repeated: bool = False) -> None:
-        self._memo: dict[tuple[str, str], tuple] | None = {} if repeated else None
-
-    def __getstate__(self) -> dict:
-        # The schema is pickled into the index and to writer processes: without the memo.
-        return {**self.__dict__, "_memo": None if self._memo is None else {}}
-
-    def _tokens(self, value: str, mode: str) -> Iterator[tuple[int, str, int, int]]:
-        raise NotImplementedError
-
-    def _spans(self, value: str, mode: str) -> Iterable[tuple[int, str, int, int]]:
-        if self._memo is None:
-            return self._tokens(value, mode)
-        spans = self._memo.get((value, mode))
-        if spans is None:
-            if len(self._memo) >= self.MEMO_SIZE:
-                self._memo.clear()
-            spans = self._memo[(value, mode)] = tuple(self._tokens(value, mode))
-        return spans
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, text, start, end in self._spans(value, mode):
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-class JiebaTokenizer(_WhooshTokenizer):
-    """Word tokens with sequential positions (jieba's own analyzer puts character
-    offsets in ``pos``, which breaks phrase queries)."""
-
-    def __init__(self, lexicon: Lexicon, repeated: bool = False) -> None:
-        super().__init__(repeated)
-        self.lexicon = lexicon
-
-    def _tokens(self, value, mode):
-        return word_tokens(value, self.lexicon, subwords=(mode != "query"))
-
-
-class GramTokenizer(_WhooshTokenizer):
-    def _tokens(self, value, mode):
-        return gram_tokens(value)

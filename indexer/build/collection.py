@@ -19,14 +19,14 @@ from pathlib import Path
 
 import yaml
 
-from indexer.documents import textfile
-from indexer.build.pipeline import BuildReport, build, discard, switch_to
 from indexer.build.lock import BuildLock
+from indexer.build.pipeline import BuildReport, build, discard, switch_to
 from indexer.config import Config
+from indexer.documents import textfile
 from indexer.documents.corpus import CATALOG_FILE, DESCRIBED, Catalog, Document, DocumentInfo
+from indexer.documents.metadata import Detected, detect_document
 from indexer.embed.embedders import Embedder
 from indexer.errors import CatalogError, CorpusError, DuplicateDocumentError
-from indexer.documents.metadata import Detected, detect_document
 from indexer.parse.model import ParsedDocument
 from indexer.parse.parser import parse
 

@@ -20,22 +20,19 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
-from indexer.analysis.text import Lexicon, squash
-from indexer.parse.anchors import carry_aliases
+from indexer.analysis.text import Lexicon
+from indexer.backends.base import Backend, BuildContents
+from indexer.backends.factory import make_backend
 from indexer.build.lock import BuildLock
 from indexer.build.store import (
     ALIASES_FILE,
     BUILDS,
     CURRENT,
     FORMAT_VERSION,
-    LEXICAL_DIR,
     LEXICON_FILE,
     MANIFEST_FILE,
     OUTLINE_FILE,
     PASSAGES_FILE,
-    SAMPLE_FILE,
     builds_dir,
     checksums,
     current_build,
@@ -43,18 +40,15 @@ from indexer.build.store import (
 )
 from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, DocumentInfo, corpus_hash
-from indexer.backends.local.dense import DenseIndex, EmbeddingCache, model_fingerprint
+from indexer.documents.places import name_forms
+from indexer.embed.cache import EmbeddingCache, model_fingerprint
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.embed.pool import in_process, worker_pool
+from indexer.embed.threads import cores
 from indexer.errors import BuildError, IndexCorruptError, PlansearchError
-from indexer.backends.local.lexical import LexicalIndex
-from indexer.backends.milvus.writer import check_reachable, discard_build, sample_rows, settle, write_build
-from indexer.documents.places import name_forms
+from indexer.parse.anchors import carry_aliases
 from indexer.parse.model import ParsedDocument, Passage
 from indexer.parse.parser import parse
-from indexer.backends.local.substrings import DIR as SUBSTRINGS_DIR
-from indexer.backends.local.substrings import build_postings, save_postings
-from indexer.embed.threads import cores
 
 KEEP_BUILDS = 2
 
@@ -122,12 +116,12 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
 
     The caller holds the BuildLock. The build is loaded once the way ``serve`` loads it
     and probed with a query per mode before it is returned; one that cannot serve is
-    discarded and reported, never switched in. On Milvus, ``incremental`` writes only new
-    document versions into the serving collection; otherwise a build gets a collection.
+    discarded and reported, never switched in. ``incremental``: the backend may add to the
+    serving build's indexes (Milvus writes only new document versions into its collection).
     ``workers`` > 1 embeds in that many processes (indexer.embed.pool)."""
     t0 = time.perf_counter()
-    if cfg.backend == "milvus":
-        check_reachable(cfg)
+    backend = make_backend(cfg)
+    backend.check()
     parsed: list[ParsedDocument] = [parse(d) for d in docs]
     passages = [p for pd in parsed for p in pd.passages]
     log(f"parsed {len(docs)} documents into {len(passages)} passages")
@@ -156,24 +150,15 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
 
         meta = {d.id: asdict(d.info) for d in docs}
         doc_words = {d.id: document_words(d.info) for d in docs}
-        if cfg.backend == "local":
-            log("building BM25 index (whoosh + jieba, then its impact matrix)…")
-            LexicalIndex.build(tmp / LEXICAL_DIR, passages, lexicon, doc_words)
-            save_postings(tmp / SUBSTRINGS_DIR, build_postings([squash(p.search_text) for p in passages]))
-
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
         cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, model_fingerprint(embedder), embedder.dim)
         if cache.rejected:
             log(f"embedding cache: {cache.rejected}; re-embedding")
         vectors, embedded = _embed(cfg, cache, embedder, texts, progress, log, workers)
         cache.save()
-        if cfg.backend == "milvus":
-            np.save(tmp / SAMPLE_FILE, vectors[sample_rows(len(vectors))].astype(np.float32), allow_pickle=False)
-            serving = _serving_milvus(cfg) if incremental else None
-            engine_section = write_build(cfg, build_id, docs, passages, vectors, doc_words, lexicon,
-                                         serving, log)
-        else:
-            DenseIndex.save(tmp, vectors)
+        serving = _serving_section(cfg, backend) if incremental else None
+        engine_section = backend.write(tmp, BuildContents(build_id, docs, passages, vectors, doc_words, lexicon),
+                                       serving, log)
 
         per_doc = Counter(p.doc_id for p in passages)
         manifest = {
@@ -189,7 +174,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
             "backend": cfg.backend,
         }
         if engine_section is not None:
-            manifest["milvus"] = engine_section
+            manifest[backend.name] = engine_section
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                            encoding="utf-8")
         final = root / build_id
@@ -201,26 +186,26 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
             raise BuildError(f"the new build cannot serve ({exc}); the previous index, if any, "
                              "is still serving") from exc
     except OSError as exc:
-        _abandon(cfg, tmp, engine_section, serving)
+        _abandon(backend, tmp, engine_section, serving)
         raise BuildError(f"index build failed ({exc}); the previous index, if any, is still serving") from exc
     except BaseException:
-        _abandon(cfg, tmp, engine_section, serving)
+        _abandon(backend, tmp, engine_section, serving)
         raise
     return BuildReport(build_id, final, len(passages), embedded, len(passages) - embedded,
                        time.perf_counter() - t0)
 
 
-def _abandon(cfg: Config, tmp: Path, engine_section: dict | None, serving: dict | None) -> None:
-    """A build that failed before it was complete: its folder and its Milvus writes go."""
+def _abandon(backend: Backend, tmp: Path, engine_section: dict | None, serving: dict | None) -> None:
+    """A build that failed before it was complete: its folder and its writes to the engine go."""
     shutil.rmtree(tmp, ignore_errors=True)
     if engine_section is not None:
-        discard_build(cfg, engine_section, serving)
+        backend.discard(engine_section, serving)
 
 
-def _serving_milvus(cfg: Config) -> dict | None:
-    """The serving build's Milvus section, if it is a Milvus build."""
+def _serving_section(cfg: Config, backend: Backend) -> dict | None:
+    """The serving build's section for this backend, if it has one."""
     try:
-        return _engine_section(current_build(cfg))
+        return _engine_section(current_build(cfg), backend)
     except PlansearchError:
         return None
 
@@ -259,35 +244,38 @@ def _embed(cfg: Config, cache: EmbeddingCache, embedder: Embedder, texts: list[s
 
 def switch_to(cfg: Config, target: Path) -> None:
     """Point ``current`` at ``target`` with one rename, so readers see old or new, never neither;
-    then drop old builds (on Milvus: move the alias, then drop what only dropped builds used)."""
+    then drop old builds, and the backend settles (Milvus: moves the alias, drops what only
+    dropped builds used)."""
+    backend = make_backend(cfg)
     _switch_current(cfg, target)
     kept, dropped = _old_builds(cfg, keep=target)
-    dropped_sections = _engine_sections(dropped)
+    dropped_sections = _engine_sections(dropped, backend)
     for old in dropped:
         shutil.rmtree(old, ignore_errors=True)
-    section = _engine_section(target)
+    section = _engine_section(target, backend)
     if section is not None:
-        settle(cfg, section, _engine_sections(p for p in kept if p != target), dropped_sections)
+        backend.settle(section, _engine_sections((p for p in kept if p != target), backend), dropped_sections)
 
 
 def discard(cfg: Config, build_path: Path) -> None:
-    """Remove a build that was never switched in, and take back its Milvus writes."""
-    section = _engine_section(build_path)
+    """Remove a build that was never switched in, and take back what it wrote to the engine."""
+    backend = make_backend(cfg)
+    section = _engine_section(build_path, backend)
     shutil.rmtree(build_path, ignore_errors=True)
     if section is not None:
-        discard_build(cfg, section, _serving_milvus(cfg))
+        backend.discard(section, _serving_section(cfg, backend))
 
 
-def _engine_section(build_path: Path) -> dict | None:
-    """A build's Milvus section (None for a local build or an unreadable one)."""
+def _engine_section(build_path: Path, backend: Backend) -> dict | None:
+    """A build's section for the backend (None if it has none or is unreadable)."""
     try:
-        return read_manifest(build_path).get("milvus")
+        return read_manifest(build_path).get(backend.name)
     except PlansearchError:
         return None
 
 
-def _engine_sections(paths: Iterable[Path]) -> list[dict]:
-    return [s for s in map(_engine_section, paths) if s is not None]
+def _engine_sections(paths: Iterable[Path], backend: Backend) -> list[dict]:
+    return [s for s in (_engine_section(p, backend) for p in paths) if s is not None]
 
 
 def _switch_current(cfg: Config, target: Path) -> None:

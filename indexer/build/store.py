@@ -13,7 +13,7 @@ from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingEr
 from indexer.parse.model import Passage
 
 # Bumped whenever a build gains or changes a file that search reads.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST_FILE = "manifest.json"
@@ -21,9 +21,6 @@ PASSAGES_FILE = "passages.jsonl"
 OUTLINE_FILE = "outline.json"
 LEXICON_FILE = "lexicon.txt"
 ALIASES_FILE = "aliases.json"
-LEXICAL_DIR = "bm25"
-# A Milvus build's sample of its vectors (indexer.backends.milvus.writer.sample_rows).
-SAMPLE_FILE = "vectors-sample.npy"
 
 MANIFEST_FIELDS = {"format": int, "build_id": str, "embedding": dict, "passages": int, "corpus_hash": str,
                    "files": dict}
@@ -36,7 +33,7 @@ def builds_dir(cfg: Config) -> Path:
 def current_build(cfg: Config) -> Path:
     link = cfg.index_dir / CURRENT
     if not link.exists():
-        raise IndexMissingError(f"no index at {cfg.index_dir}; build one with: plansearch index")
+        raise IndexMissingError(f"no index at {cfg.index_dir}", verb="build one with")
     return link.resolve()
 
 
@@ -81,19 +78,19 @@ class StoredBuild:
 def read_manifest(path: Path) -> dict:
     mf = path / MANIFEST_FILE
     if not mf.is_file():
-        raise IndexMissingError(f"{path} has no {MANIFEST_FILE} (an unfinished build?); run: plansearch index")
+        raise IndexMissingError(f"{path} has no {MANIFEST_FILE} (an unfinished build?)", verb="run")
     manifest = _read_json(mf)
     if not isinstance(manifest, dict):
-        raise IndexCorruptError(f"{mf} is not a JSON object; run: plansearch index")
+        raise IndexCorruptError(f"{mf} is not a JSON object", verb="run")
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexMismatchError(f"index {path.name} is format {manifest.get('format')!r}; this plansearch reads "
-                                 f"format {FORMAT_VERSION}; rebuild with: plansearch index")
+                                 f"format {FORMAT_VERSION}")
     for key, kind in MANIFEST_FIELDS.items():
         if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
-            raise IndexCorruptError(f"{mf}: '{key}' is missing or not {kind.__name__}; run: plansearch index")
+            raise IndexCorruptError(f"{mf}: '{key}' is missing or not {kind.__name__}", verb="run")
     emb = manifest["embedding"]
     if not isinstance(emb.get("model_id"), str) or not isinstance(emb.get("dim"), int):
-        raise IndexCorruptError(f"{mf}: 'embedding' lacks model_id or dim; run: plansearch index")
+        raise IndexCorruptError(f"{mf}: 'embedding' lacks model_id or dim", verb="run")
     return manifest
 
 
@@ -111,7 +108,7 @@ def read_aliases(path: Path) -> dict[str, list[str]]:
         return {}
     aliases = _read_json(path)
     if not isinstance(aliases, dict) or not all(isinstance(v, list) and len(v) == 2 for v in aliases.values()):
-        raise IndexCorruptError(f"{path} is not a map of old ids to [id, how]; run: plansearch index")
+        raise IndexCorruptError(f"{path} is not a map of old ids to [id, how]", verb="run")
     return aliases
 
 
@@ -120,10 +117,10 @@ def read_passages(path: Path, expected: int) -> list[Passage]:
         with path.open(encoding="utf-8") as f:
             out = [Passage.from_json(json.loads(line)) for line in f]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IndexCorruptError(f"{path} cannot be read ({exc}); run: plansearch index") from exc
+        raise IndexCorruptError(f"{path} cannot be read ({exc})", verb="run") from exc
     if len(out) != expected:
-        raise IndexCorruptError(f"{path} holds {len(out)} passages, the manifest says {expected}; "
-                                "run: plansearch index")
+        raise IndexCorruptError(f"{path} holds {len(out)} passages, the manifest says {expected}",
+                                verb="run")
     return out
 
 
@@ -131,4 +128,4 @@ def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexCorruptError(f"{path} cannot be read ({exc}); run: plansearch index") from exc
+        raise IndexCorruptError(f"{path} cannot be read ({exc})", verb="run") from exc

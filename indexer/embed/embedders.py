@@ -7,20 +7,27 @@ Every backend returns L2-normalised float32 rows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.resources
+import itertools
+import json
 import os
+import re
 import threading
 import time
+import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
-from indexer.analysis.text import gram_tokens
 from indexer.config import EmbeddingConfig
 from indexer.errors import EmbedderError
 
 FAKE_DELAY_ENV = "PLANSEARCH_FAKE_EMBED_DELAY"
+# The characters the fake embedder pairs into bigrams (as indexer.analysis.text counts word characters).
+FAKE_WORD_CHAR = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff%.．]")
 
 
 class Embedder(Protocol):
@@ -126,7 +133,7 @@ class FakeEmbedder:
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
-        for _, g, _, _ in gram_tokens(text, unigrams=False):
+        for g in fake_bigrams(text):
             h = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")
             v[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
         return v
@@ -141,6 +148,26 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return _normalise(self._vec(text)[None, :])[0]
+
+
+def fake_bigrams(text: str) -> list[str]:
+    """Adjacent word characters, folded one by one as the analysers fold them (NFKC, traditional
+    to simplified, lower case). Its own few lines: an embedder depends on no index's tokenizer."""
+    kept = [c for c in (_fold(ch) for ch in text) if FAKE_WORD_CHAR.match(c)]
+    return [a + b for a, b in itertools.pairwise(kept)]
+
+
+@functools.cache
+def _fold(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    folded = folded if len(folded) == 1 else ch
+    return _simplified().get(folded, folded).lower()
+
+
+@functools.cache
+def _simplified() -> dict[str, str]:
+    table = json.loads(importlib.resources.files("zhconv").joinpath("zhcdict.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in table["zh2Hans"].items() if len(k) == 1 and len(v) == 1}
 
 
 def make_embedder(cfg: EmbeddingConfig) -> Embedder:

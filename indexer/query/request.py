@@ -14,10 +14,10 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indexer.analysis.text import is_word_char, normalize_char
-from indexer.backends.local.lexical import ParsedQuery, parse_query
 from indexer.documents.corpus import Catalog
 from indexer.errors import QueryError
 from indexer.query.intent import Intent, analyse
+from indexer.query.syntax import ParsedQuery, parse_query
 
 Mode = Literal["hybrid", "bm25", "dense"]
 Group = Literal["doc"]

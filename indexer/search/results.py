@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.analysis.text import Lexicon, normalize, word_tokens
-from indexer.backends.local.lexical import ParsedQuery
 from indexer.documents.corpus import DocumentInfo
 from indexer.parse.model import Passage, PassageKind
 from indexer.parse.tables import row_text
+from indexer.query.syntax import ParsedQuery
 from indexer.search.citation import permalink
 from indexer.search.passages import citation_for, passage_fields
 from indexer.search.responses import GroupJSON, HitJSON, SearchResponseJSON, SuggestionJSON, dump

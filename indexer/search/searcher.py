@@ -8,20 +8,14 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-import numpy as np
-
 from indexer.analysis.text import Lexicon, squash, word_tokens
-from indexer.backends.base import LocalIndexes, QueryFacts, SearchIndexes, query_parts
-from indexer.backends.local.dense import DenseIndex
-from indexer.backends.local.lexical import LexicalIndex
-from indexer.backends.local.npyfiles import all_finite, open_npy
-from indexer.backends.local.substrings import DIR as SUBSTRINGS_DIR
-from indexer.backends.local.substrings import SubstringIndex
-from indexer.build.store import LEXICAL_DIR, LEXICON_FILE, SAMPLE_FILE, StoredBuild, current_build
+from indexer.backends.base import QueryFacts, SearchIndexes, query_parts
+from indexer.backends.factory import make_backend
+from indexer.build.store import LEXICON_FILE, StoredBuild, current_build
 from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, corpus_hash
 from indexer.embed.embedders import Embedder, make_embedder
-from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, PlansearchError
+from indexer.errors import IndexCorruptError, IndexMismatchError, PlansearchError
 from indexer.query.intent import query_stopwords
 from indexer.query.request import QueryPlan, SearchRequest, plan_query
 from indexer.search.fusion import union_by_score
@@ -44,8 +38,7 @@ class Searcher:
         except PlansearchError:
             raise
         except Exception as exc:  # damage that the checks let through still names the fix
-            raise IndexCorruptError(f"index {self.path.name} cannot be loaded ({type(exc).__name__}: {exc}); "
-                                    "rebuild with: plansearch index") from exc
+            raise IndexCorruptError(f"index {self.path.name} cannot be loaded ({type(exc).__name__}: {exc})") from exc
 
     def _load(self, embedder: Embedder | None, documents: list[Document] | None) -> None:
         cfg = self.cfg
@@ -58,28 +51,21 @@ class Searcher:
         self.manifest = build.manifest
         self._check_compatible(documents)
         self.store = PassageStore(build.passages, build.outlines, build.aliases, self.catalog)
-        rows = len(self.store)
         self.lexicon = Lexicon.load(self.path / LEXICON_FILE)
         emb = self.manifest["embedding"]
         self.embedder = embedder or make_embedder(cfg.embedding)
         if self.embedder.model_id != emb["model_id"] or self.embedder.dim != int(emb["dim"]):
             raise IndexMismatchError(
                 f"index was built with {emb['model_id']} ({emb['dim']} dims) but the embedder is "
-                f"{self.embedder.model_id} ({self.embedder.dim} dims); rebuild with: plansearch index")
-        self.indexes = self._open_indexes(rows, int(emb["dim"]))
+                f"{self.embedder.model_id} ({self.embedder.dim} dims)")
+        self.indexes = self._open_indexes()
         self.lexicon.jieba  # noqa: B018 -- load the dictionary now, not on the first query
 
-    def _open_indexes(self, rows: int, dim: int) -> SearchIndexes:
-        backend = self.manifest.get("backend", "local")
-        if backend != self.cfg.backend:
-            raise IndexMismatchError(f"index {self.path.name} was built for the {backend} backend and the config "
-                                     f"says {self.cfg.backend}; rebuild with: plansearch index")
-        if backend == "milvus":
-            return open_milvus(self.cfg, self.path, self.manifest, self.store, self.embedder, self.lexicon)
-        self.lexical = LexicalIndex(self.path / LEXICAL_DIR, self.lexicon, dict(self.cfg.search.boosts), rows)
-        self.substrings = SubstringIndex(self.path / SUBSTRINGS_DIR, rows, self.store.squashed)
-        self.dense = DenseIndex.load(self.path, rows, dim)
-        return LocalIndexes(self.store, self.lexical, self.substrings, self.dense, self.embedder)
+    def _open_indexes(self) -> SearchIndexes:
+        if self.backend != self.cfg.backend:
+            raise IndexMismatchError(f"index {self.path.name} was built for the {self.backend} backend and the "
+                                     f"config says {self.cfg.backend}")
+        return make_backend(self.cfg).open(self.path, self.manifest, self.store, self.embedder, self.lexicon)
 
     def _check_compatible(self, docs: list[Document]) -> None:
         built = self.manifest["embedding"]
@@ -88,14 +74,19 @@ class Searcher:
         if diffs:
             raise IndexMismatchError(
                 f"index {self.path.name} was built with a different embedding config "
-                f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)}); rebuild with: plansearch index")
+                f"({', '.join(f'{k}={built.get(k)!r}' for k in diffs)})")
         if corpus_hash(docs) != self.manifest["corpus_hash"]:
             raise IndexMismatchError(
-                f"the corpus changed since index {self.path.name} was built; rebuild with: plansearch index")
+                f"the corpus changed since index {self.path.name} was built")
 
     @property
     def build_id(self) -> str:
         return self.manifest["build_id"]
+
+    @property
+    def backend(self) -> str:
+        """The backend the build was made for (builds before backends were named are local)."""
+        return self.manifest.get("backend", "local")
 
     @property
     def passages(self):
@@ -216,31 +207,3 @@ class Searcher:
 
     def level_counts(self, doc_id: str) -> dict[str, int]:
         return self.store.level_counts(doc_id)
-
-
-def open_milvus(cfg: Config, path: Path, manifest: dict, store: PassageStore, embedder: Embedder,
-                lexicon: Lexicon) -> SearchIndexes:
-    """The build's collection on Milvus, checked to hold as many rows as the build serves or more."""
-    from indexer.backends.milvus.engine import MilvusIndex
-    from indexer.backends.milvus.retrievers import MilvusIndexes
-
-    section = manifest.get("milvus")
-    if not isinstance(section, dict) or not isinstance(section.get("versions"), dict):
-        raise IndexCorruptError(f"index {path.name} lacks its Milvus section; rebuild with: plansearch index")
-    sample = open_npy(path / SAMPLE_FILE)
-    if sample.ndim != 2 or sample.shape[1] != embedder.dim or not all_finite(path / SAMPLE_FILE, sample):
-        raise IndexCorruptError(f"{path / SAMPLE_FILE} holds {sample.shape} vectors; expected width {embedder.dim}")
-    engine = MilvusIndex(cfg.milvus)
-    try:
-        if not engine.exists(section["collection"]):
-            raise IndexMissingError(f"Milvus at {cfg.milvus.uri} has no collection {section['collection']} "
-                                    f"for index {path.name}")
-        engine.load(section["collection"])
-        if engine.count(section["collection"]) < len(store):
-            raise IndexCorruptError(f"Milvus collection {section['collection']} holds fewer rows than the "
-                                    f"{len(store)} passages of index {path.name}")
-    except BaseException:
-        engine.close()
-        raise
-    return MilvusIndexes(engine, section["collection"], store, section["versions"], np.asarray(sample), embedder,
-                         lexicon, dict(cfg.search.boosts))

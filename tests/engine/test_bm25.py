@@ -7,23 +7,23 @@ import pytest
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from indexer.backends.local.bm25 import K1, TOGETHER_BOOST, B, LexicalQuery
-from indexer.backends.local.lexical import parse_query
+from indexer.backends.terms import K1, TOGETHER_BOOST, B, LexicalQuery
+from indexer.query.syntax import parse_query
 
 
 def whoosh_scores(searcher, lq: LexicalQuery) -> dict[str, float]:
     should = [Q.Term(f, t, boost=w) for f, t, w in lq.terms]
     if lq.together:
         should.append(Q.And([Q.Term("words", w) for w in lq.together], boost=TOGETHER_BOOST))
-    with searcher.lexical._ix.searcher(weighting=BM25F(B=B, K1=K1)) as s:
+    with searcher.indexes.lexical._ix.searcher(weighting=BM25F(B=B, K1=K1)) as s:
         return {r["pid"]: r.score for r in s.search(Q.Or(should), limit=None)}
 
 
 @pytest.mark.parametrize("text", ["城陵矶新港区", "老人以后谁来照顾", "冷链物流 产业园", "十四五 地区生产总值 增长"])
 def test_every_passage_scores_as_whoosh_scores_it(searcher, text):
-    lq = searcher.lexical.query(parse_query(text))
+    lq = searcher.indexes.lexical.query(parse_query(text))
     theirs = whoosh_scores(searcher, lq)
-    ours = searcher.lexical.impacts.scores(lq)
+    ours = searcher.indexes.lexical.impacts.scores(lq)
     ids = [p.passage_id for p in searcher.passages]
     assert {ids[i] for i in np.flatnonzero(ours > 0)} == set(theirs)
     for pid, score in theirs.items():
@@ -32,7 +32,7 @@ def test_every_passage_scores_as_whoosh_scores_it(searcher, text):
 
 def test_an_unknown_term_scores_nothing(searcher):
     lq = LexicalQuery((("words", "没有这个词的词语", 1.0),))
-    assert not searcher.lexical.impacts.scores(lq).any()
+    assert not searcher.indexes.lexical.impacts.scores(lq).any()
 
 
 def test_a_build_written_by_several_processes_scores_as_whoosh_scores_it(tmp_path, small_corpus, monkeypatch):
@@ -49,12 +49,12 @@ def test_a_build_written_by_several_processes_scores_as_whoosh_scores_it(tmp_pat
     build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
     s = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))
     try:
-        with s.lexical._ix.reader() as reader:
+        with s.indexes.lexical._ix.reader() as reader:
             assert len(reader.leaf_readers()) >= 2
         for text in ("产业园区", "十四五 地区生产总值 增长"):
-            lq = s.lexical.query(parse_query(text))
+            lq = s.indexes.lexical.query(parse_query(text))
             theirs = whoosh_scores(s, lq)
-            ours = s.lexical.impacts.scores(lq)
+            ours = s.indexes.lexical.impacts.scores(lq)
             assert theirs and len(theirs) == np.count_nonzero(ours)
             for pid, score in theirs.items():
                 assert ours[s.store.row(pid)] == pytest.approx(score, rel=1e-4)

@@ -55,7 +55,7 @@ def test_a_failed_build_leaves_the_previous_index_serving(tmp_path, small_corpus
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("indexer.build.pipeline.DenseIndex.save", disk_full)
+    monkeypatch.setattr("indexer.backends.local.backend.DenseIndex.save", disk_full)
     with pytest.raises(BuildError, match=r"No space left on device.*still serving"):
         build(cfg)
     assert current_build(cfg).name == good.build_id

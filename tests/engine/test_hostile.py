@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis.text import gram_tokens, word_tokens
-from indexer.backends.local.lexical import QUOTE_CHARS, parse_query
 from indexer.errors import QueryError
+from indexer.query.syntax import QUOTE_CHARS, parse_query
 
 HOSTILE = [
     '"', '""', '"""', '“', "“城市", "-", "--", "-\"\"", "AND", "OR OR", "NOT", "(", ")", "((((",

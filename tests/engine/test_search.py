@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from indexer.backends.local.lexical import parse_query
 from indexer.errors import QueryError
 from indexer.query.intent import analyse
+from indexer.query.syntax import parse_query
 from indexer.search.results import highlight, table_highlights
 
 WS = re.compile(r"\s")

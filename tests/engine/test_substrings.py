@@ -16,13 +16,13 @@ def texts(searcher) -> list[str]:
 
 @pytest.mark.parametrize("needle", ["城陵矶新港区", "五溪人才行动计划", "冷链", "养", "5g", "高质量发展", "不存在的词"])
 def test_postings_find_what_a_scan_finds(searcher, texts, needle):
-    found = searcher.substrings.containing(squash(needle)).tolist()
+    found = searcher.indexes.substrings.containing(squash(needle)).tolist()
     assert found == [i for i, t in enumerate(texts) if squash(needle) in t]
 
 
 def test_within_limits_the_rows(searcher, texts):
     mask = searcher.store.rows_of(["changde-14th-five-year-plan"])
-    found = searcher.substrings.containing("产业", within=mask)
+    found = searcher.indexes.substrings.containing("产业", within=mask)
     assert len(found) and mask[found].all()
     assert len(found) == sum(1 for i, t in enumerate(texts) if mask[i] and "产业" in t)
 

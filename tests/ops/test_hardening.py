@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from indexer.backends.local.dense import CACHE_FILE, EmbeddingCache, model_fingerprint
 from indexer.build.lock import LOCK_FILE, BuildLock
 from indexer.build.pipeline import build_index
 from indexer.build.store import checksums, current_build
 from indexer.cli import main
+from indexer.embed.cache import CACHE_FILE, EmbeddingCache, model_fingerprint
 from indexer.embed.embedders import FAKE_DELAY_ENV, FakeEmbedder
 from indexer.errors import BuildError, BuildLockedError, EmbedderError, IndexCorruptError, UnservableIndexError
 from indexer.search.searcher import Searcher

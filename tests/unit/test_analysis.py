@@ -7,15 +7,8 @@ from whoosh import query as Q
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from indexer.analysis.text import (
-    GramTokenizer,
-    JiebaTokenizer,
-    Lexicon,
-    gram_tokens,
-    normalize,
-    phrase_grams,
-    word_tokens,
-)
+from indexer.analysis.text import Lexicon, gram_tokens, normalize, phrase_grams, word_tokens
+from indexer.backends.local.tokenizers import GramTokenizer, JiebaTokenizer
 
 SENTENCE = "打造“五溪人才行动计划”升级版，加快建设城陵矶新港区。"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.backends.local import npyfiles
-from indexer.backends.local.npyfiles import all_finite, open_npy, value_range
+from indexer.backends import npyfiles
+from indexer.backends.npyfiles import all_finite, open_npy, value_range
 from indexer.errors import IndexCorruptError
 
 

@@ -12,35 +12,17 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from indexer.backends.local.npyfiles import all_finite, open_npy, value_range
+from indexer.analysis.fields import TEXT_FIELDS as FIELDS
+from indexer.backends.npyfiles import all_finite, open_npy, value_range
+from indexer.backends.terms import K1, TOGETHER_BOOST, B, LexicalQuery
 from indexer.errors import IndexCorruptError
 
 DIR = "impacts"
 FORMAT = 1
-K1 = 1.2
-B = 0.75
-FIELDS = ("words", "grams", "head_words", "head_grams", "doc_words")
-# Whoosh's And(words, boost=2): passages holding every query word score their word-field
-# scores once more, twice.
-TOGETHER_BOOST = 2.0
-
-
-@dataclass(frozen=True)
-class LexicalQuery:
-    """What the scorer sums: weighted (field, term) pairs, and the words that earn
-    TOGETHER_BOOST when a passage holds them all."""
-
-    terms: tuple[tuple[str, str, float], ...]
-    together: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms
 
 
 def bm25_impact(idf: float, tf: np.ndarray, length: np.ndarray, avg_length: float) -> np.ndarray:

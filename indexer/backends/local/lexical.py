@@ -1,13 +1,10 @@
-"""The lexical index: whoosh, the index of record (a word field by jieba, a character
-n-gram field, headings and the document's names), BM25 scored from its impact matrix
-(indexer.backends.local.bm25), phrases answered by whoosh; plus the query language users type."""
+"""The lexical index: whoosh, the index of record (the fields of indexer.analysis.fields),
+BM25 scored from its impact matrix (indexer.backends.local.bm25), phrases answered by whoosh."""
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,126 +12,28 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
-from indexer.analysis.text import GramTokenizer, JiebaTokenizer, Lexicon, gram_tokens, phrase_grams, word_tokens
+from indexer.analysis.fields import FIELDS, field_values
+from indexer.analysis.text import Lexicon
 from indexer.backends.local.bm25 import DIR as IMPACTS_DIR
-from indexer.backends.local.bm25 import ImpactIndex, LexicalQuery, build_impacts
+from indexer.backends.local.bm25 import ImpactIndex, build_impacts
+from indexer.backends.local.tokenizers import tokenizer
+from indexer.backends.terms import LexicalQuery, lexical_query, searchable_grams
 from indexer.embed.threads import cores
-from indexer.errors import IndexCorruptError, QueryError
+from indexer.errors import IndexCorruptError
 from indexer.parse.model import Passage
-from indexer.query.intent import query_stopwords
+from indexer.query.syntax import ParsedQuery
 
 WHOOSH_DIR = "whoosh"
 ROWS_FILE = "whoosh-rows.npy"
-MAX_TERMS = 64
-UNIGRAM_WEIGHT = 0.3
 # Below this many passages, starting writer processes costs more than it saves.
 PARALLEL_MIN_PASSAGES = 20_000
-QUOTE_CHARS = "\"“”「」『』"
 
 
 def make_schema(lexicon: Lexicon) -> Schema:
-    words, grams = JiebaTokenizer(lexicon), GramTokenizer()
-    head_words, head_grams = JiebaTokenizer(lexicon, repeated=True), GramTokenizer(repeated=True)
-    return Schema(
-        pid=ID(stored=True, unique=True),
-        seq=NUMERIC(stored=True),
-        doc_id=ID(stored=True),
-        words=TEXT(analyzer=words, phrase=True),
-        grams=TEXT(analyzer=grams, phrase=True),
-        head_words=TEXT(analyzer=head_words, phrase=False),
-        head_grams=TEXT(analyzer=head_grams, phrase=False),
-        doc_words=TEXT(analyzer=head_words, phrase=False),
-        ptype=ID(stored=True),
-    )
-
-
-# The fields BM25 scores, each with its own analyser in make_schema.
-TEXT_FIELDS = ("words", "grams", "head_words", "head_grams", "doc_words")
-
-
-def field_values(p: Passage, document_words: str) -> dict[str, str]:
-    """What each of TEXT_FIELDS holds for a passage, on either backend."""
-    heading = " ".join([*p.section_path, p.context])
-    return {"words": p.body_text, "grams": p.body_text, "head_words": heading, "head_grams": heading,
-            "doc_words": document_words}
-
-
-def analysed(schema: Schema, name: str, value: str) -> list[str]:
-    """The terms a field's analyser indexes for a value."""
-    return [t.text for t in schema[name].analyzer(value, mode="index")]
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """What a user typed, split into the parts the engine acts on."""
-
-    text: str
-    terms: str
-    phrases: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.terms.strip() or self.phrases)
-
-    @property
-    def positive_text(self) -> str:
-        """Everything a passage should match, for the dense model and highlighting."""
-        return " ".join([self.terms.strip(), *self.phrases]).strip()
-
-
-def parse_query(text: str) -> ParsedQuery:
-    """Quotes make phrases, a leading '-' excludes; everything else is plain
-    words. Unbalanced quotes and operators never fail: they fall back to words."""
-    notes: list[str] = []
-    normalized = re.sub(f"[{QUOTE_CHARS}]", '"', text)
-    if normalized.count('"') % 2:
-        notes.append("引号不成对，已忽略多出的引号")
-        idx = normalized.rfind('"')
-        normalized = normalized[:idx] + " " + normalized[idx + 1 :]
-    phrases: list[str] = []
-    excluded: list[str] = []
-    rest: list[str] = []
-    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', normalized):
-        neg, quoted, bare = m.group(1), m.group(2), m.group(3)
-        if quoted is not None:
-            if not quoted.strip():
-                continue
-            (excluded if neg else phrases).append(quoted.strip())
-        elif bare.startswith("-") and len(bare) > 1 and not bare[1:].startswith("-"):
-            excluded.append(bare[1:])
-        elif bare.upper() in ("AND", "OR", "NOT"):
-            notes.append(f"{bare} 不是运算符，已按普通词检索")
-            rest.append(bare)
-        else:
-            rest.append(bare)
-    return ParsedQuery(text, " ".join(rest), tuple(phrases), tuple(excluded), tuple(notes))
-
-
-def lexical_query(pq: ParsedQuery, lexicon: Lexicon, boosts: dict[str, float]) -> LexicalQuery:
-    """The weighted terms of a query: its words in the body, headings and document names;
-    their character bigrams (unigrams in the body only, weighted down); the bigrams of
-    quoted phrases. Each (field, term, weight) once, as whoosh's Or keeps it."""
-    bw, bg = boosts.get("words", 1.0), boosts.get("grams", 1.0)
-    bh, bd = boosts.get("headings", 1.5), boosts.get("document", 0.5)
-    words = [w for _, w, _, _ in word_tokens(pq.terms, lexicon, subwords=False)
-             if w not in query_stopwords()][:MAX_TERMS]
-    grams = [g for w in words for _, g, _, _ in gram_tokens(w, unigrams=True)][: MAX_TERMS * 2]
-    terms: list[tuple[str, str, float]] = []
-    for w in dict.fromkeys(words):
-        terms += [("words", w, bw), ("head_words", w, bh * bw), ("doc_words", w, bd)]
-    for g in dict.fromkeys(grams):
-        if len(g) == 2:
-            terms += [("grams", g, bg), ("head_grams", g, bg * bh)]
-        else:
-            # Single characters only in the body: in the heading field, repeated on every
-            # passage of a section, their long posting lists cost most and say least.
-            terms.append(("grams", g, bg * UNIGRAM_WEIGHT))
-    for phrase in pq.phrases:
-        terms += [("grams", g, bg) for g in phrase_grams(phrase)]
-    together = tuple(dict.fromkeys(words))
-    return LexicalQuery(tuple(dict.fromkeys(terms)), together if len(together) > 1 else ())
+    """The whoosh schema: the stored ids, then one TEXT field per row of the field table."""
+    text = {f.name: TEXT(analyzer=tokenizer(f, lexicon), phrase=f.phrase) for f in FIELDS}
+    return Schema(pid=ID(stored=True, unique=True), seq=NUMERIC(stored=True), doc_id=ID(stored=True),
+                  ptype=ID(stored=True), **text)
 
 
 class LexicalIndex:
@@ -218,14 +117,6 @@ class LexicalIndex:
 def _close_whoosh(searcher, ix) -> None:
     searcher.close()
     ix.close()
-
-
-def searchable_grams(phrase: str) -> list[str]:
-    """A quoted phrase's grams; a phrase with none (only punctuation) is a QueryError."""
-    grams = phrase_grams(phrase)
-    if not grams:
-        raise QueryError(f"引号中的“{phrase}”没有可检索的文字", "empty_phrase")
-    return grams
 
 
 def _phrase(fieldname: str, phrase: str) -> Q.Query:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.backends.local.npyfiles import open_npy, value_range
+from indexer.backends.npyfiles import open_npy, value_range
 from indexer.errors import IndexCorruptError
 
 DIR = "substrings"

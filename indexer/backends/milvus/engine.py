@@ -20,8 +20,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from indexer.backends.local.bm25 import K1, B
-from indexer.backends.local.lexical import TEXT_FIELDS
+from indexer.analysis.fields import TEXT_FIELDS
+from indexer.backends.terms import K1, B
 from indexer.config import MilvusConfig
 from indexer.documents.corpus import Document
 from indexer.errors import SearchEngineError

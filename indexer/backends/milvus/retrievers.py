@@ -15,8 +15,6 @@ import numpy as np
 
 from indexer.analysis.text import Lexicon, squash
 from indexer.backends.base import Ranked, Retriever, whole_query, with_leads
-from indexer.backends.local.bm25 import TOGETHER_BOOST, LexicalQuery
-from indexer.backends.local.lexical import lexical_query, searchable_grams
 from indexer.backends.milvus.engine import (
     MAX_LIMIT,
     MilvusIndex,
@@ -27,6 +25,7 @@ from indexer.backends.milvus.engine import (
     row_key,
     text_filter,
 )
+from indexer.backends.terms import TOGETHER_BOOST, LexicalQuery, lexical_query, searchable_grams
 from indexer.embed.embedders import Embedder
 from indexer.parse.model import PassageKind
 from indexer.query.request import QueryPlan

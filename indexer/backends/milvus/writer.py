@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
+from indexer.analysis.fields import field_terms, field_values
 from indexer.analysis.text import Lexicon, squash
-from indexer.backends.local.lexical import analysed, field_values, make_schema
 from indexer.backends.milvus.engine import TOKENIZERS, MilvusIndex, collection_name, document_version, row_key
 from indexer.config import Config
 from indexer.documents.corpus import Document
@@ -39,20 +39,24 @@ def milvus_rows(passages: list[Passage], vectors: np.ndarray, docs: dict[str, Do
                 versions: dict[str, str], document_words: dict[str, str], lexicon: Lexicon,
                 wanted: set[str]) -> Iterator[dict]:
     """The rows of the documents in ``wanted``: what the engine filters on, and each BM25
-    field as the terms the local index holds for it (indexer.backends.local.lexical), space-separated."""
-    schema = make_schema(lexicon)
+    field as the terms the local index holds for it (indexer.analysis.fields), space-separated."""
     for p, vector in zip(passages, vectors, strict=True):
         if p.doc_id not in wanted:
             continue
         info = docs[p.doc_id].info
-        fields = field_values(p, document_words[p.doc_id])
         yield {
             "key": row_key(p.passage_id, versions[p.doc_id]), "pid": p.passage_id, "doc": p.doc_id,
             "version": versions[p.doc_id], "city": info.city, "kind": info.kind, "period": info.period,
             "part": p.kind, "year": int(info.year or 0), "squashed": squash(p.search_text),
-            **{f: " ".join(analysed(schema, f, v)) for f, v in fields.items()},
+            **field_text(p, document_words[p.doc_id], lexicon),
             "vector": vector.astype(np.float32).tolist(),
         }
+
+
+def field_text(p: Passage, document_words: str, lexicon: Lexicon) -> dict[str, str]:
+    """Each BM25 field of a passage as its analysed terms, space-separated, for the engine's
+    whitespace tokenizer."""
+    return {f: " ".join(field_terms(f, v, lexicon)) for f, v in field_values(p, document_words).items()}
 
 
 def batched(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:

@@ -51,12 +51,15 @@ def furniture(pages: list[list[PrintedLine]]) -> list[list[PrintedLine]]:
     def key(line: PrintedLine) -> str:
         return DIGITS_RE.sub("#", re.sub(r"\s+", "", line.text))
 
+    body = measure(pages).size
     bands = [_band(page) for page in pages]
     counts = Counter(k for band in bands for k in {key(line) for line in band})
     repeated = {k for k, n in counts.items() if len(pages) > 1 and n >= max(2, REPEAT_SHARE * len(pages))}
     kept = []
     for page, band in zip(pages, bands):
-        drop = {id(line) for line in band if key(line) in repeated or PAGE_NUMBER_RE.match(line.text.strip())}
+        # Furniture is set smaller than the body: the title on page one repeats the running header.
+        drop = {id(line) for line in band
+                if (key(line) in repeated and line.size <= body) or PAGE_NUMBER_RE.match(line.text.strip())}
         kept.append([line for line in page if id(line) not in drop])
     return kept
 

@@ -124,4 +124,5 @@ class Numbering:
                 text = text.replace(f"%{i + 1}", number(n, levels.get(i, lvl).fmt))
         if lvl.fmt == "bullet":
             return ""
-        return text + lvl.suffix if text else ""
+        # After 、 or ） the punctuation is the separator: 一、标题, not 一、 标题.
+        return text + ("" if text[-1] in "、）)．." else lvl.suffix) if text else ""

@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 from indexer import extract
-from indexer.extract.formats import CORPUS_SUFFIXES, Limits
 from indexer.errors import CatalogError, UnknownDocumentError
+from indexer.extract.formats import CORPUS_SUFFIXES, DEFAULT_LIMITS, Limits
 
 CATALOG_FILE = "catalog.yaml"
 
@@ -69,13 +69,13 @@ class Document:
 class Catalog:
     """The documents listed in ``corpus/catalog.yaml``, validated against the folder."""
 
-    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo], limits: Limits = Limits()) -> None:
+    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo], limits: Limits = DEFAULT_LIMITS) -> None:
         self.corpus_dir = corpus_dir
         self.limits = limits
         self._entries = {e.id: e for e in entries}
 
     @classmethod
-    def load(cls, corpus_dir: Path, limits: Limits = Limits()) -> Catalog:
+    def load(cls, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> Catalog:
         corpus_dir = Path(corpus_dir)
         path = corpus_dir / CATALOG_FILE
         if not path.is_file():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from indexer.documents import textfile
 from indexer.errors import CorpusError
-from indexer.extract.formats import DOC, DOCX, HTML, PDF, TEXT, Limits, detect
+from indexer.extract.formats import DEFAULT_LIMITS, DOC, DOCX, HEAD_BYTES, HTML, PDF, TEXT, Limits, detect, detect_head
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,18 @@ class Extracted:
     extractor: str
 
 
-def extract(data: bytes, name: str, limits: Limits = Limits(), suffix: str = "") -> Extracted:
+def check_size(size: int, fmt: str, name: str, limits: Limits) -> None:
+    limit = limits.of(fmt)
+    if size > limit:
+        key = "max_document_mb" if fmt == TEXT else f"max_document_mb_by_format.{fmt}"
+        raise CorpusError(f"{name}: {size / 1e6:.1f} MB is over the limit of {limit / 1e6:g} MB per "
+                          f"{fmt} document (config: {key})")
+
+
+def extract(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, suffix: str = "") -> Extracted:
     """The text of file ``name`` whose bytes are ``data``, or CorpusError/ExtractionError in one line."""
     fmt = detect(data, name)
-    limit = limits.of(fmt)
-    if len(data) > limit:
-        raise CorpusError(f"{name}: {len(data) / 1e6:.1f} MB is over the limit of {limit / 1e6:g} MB per "
-                          f"{fmt} document (config: {'max_document_mb' if fmt == TEXT else 'max_document_mb_by_format.' + fmt})")
+    check_size(len(data), fmt, name, limits)
     if fmt == TEXT:
         decoded = textfile.decode(data, name)
         return Extracted(decoded.text, (), TEXT, decoded.encoding)
@@ -59,7 +64,13 @@ def extract(data: bytes, name: str, limits: Limits = Limits(), suffix: str = "")
     return Extracted(text, starts, DOC, word.extractor(DOC))
 
 
-def read(path: Path, limits: Limits = Limits()) -> tuple[bytes, Extracted]:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, Extracted]:
     """A file's bytes (kept as they are in the corpus) and its extracted text."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+        check_size(path.stat().st_size, detect_head(head), path.name, limits)
+    except OSError:
+        pass  # read_bytes names the problem
     data = textfile.read_bytes(path, limits.largest)
     return data, extract(data, path.name, limits, path.suffix.lower())

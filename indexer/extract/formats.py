@@ -40,13 +40,30 @@ class Limits:
         return max(self.of(f) for f in FORMATS)
 
 
+HEAD_BYTES = 1024
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def detect_head(head: bytes) -> str:
+    """The format the first bytes announce, before the whole file is read (for its size limit)."""
+    if b"%PDF-" in head[:HEAD_BYTES]:
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return DOCX
+    if head.startswith(_OLE):
+        return DOC
+    return HTML if _HTML_RE.match(head.lstrip(b"\xef\xbb\xbf")) else TEXT
+
+
 def detect(data: bytes, name: str) -> str:
     """The format of ``data``: PDF, Word (.docx or .doc/.wps), HTML, else text.
 
     A zip that is not a Word document and an OLE file are told apart from the formats they
     look like, so that each gets its own clear refusal."""
-    head = data[:1024]
-    if head.lstrip(b"\0\t\r\n ").startswith(b"%PDF-") or b"%PDF-" in head:
+    head = data[:HEAD_BYTES]
+    if b"%PDF-" in head:
         return PDF
     if head.startswith(b"PK\x03\x04"):
         try:

@@ -56,7 +56,7 @@ def furniture(pages: list[list[PrintedLine]]) -> list[list[PrintedLine]]:
     counts = Counter(k for band in bands for k in {key(line) for line in band})
     repeated = {k for k, n in counts.items() if len(pages) > 1 and n >= max(2, REPEAT_SHARE * len(pages))}
     kept = []
-    for page, band in zip(pages, bands):
+    for page, band in zip(pages, bands, strict=True):
         # Furniture is set smaller than the body: the title on page one repeats the running header.
         drop = {id(line) for line in band
                 if (key(line) in repeated and line.size <= body) or PAGE_NUMBER_RE.match(line.text.strip())}
@@ -83,7 +83,8 @@ def is_heading(line: PrintedLine, m: Measure) -> bool:
     text = line.text.strip()
     if line.row is not None or not text or len(text) > HEADING_MAX or text[-1] in "。；！？，、":
         return False
-    centred = line.x0 - m.left > 2 * m.size and abs((line.x0 - m.left) - (m.right - line.x1)) < 1.5 * m.size
+    indent, gap = line.x0 - m.left, m.right - line.x1
+    centred = min(indent, gap) > 2.5 * m.size and abs(indent - gap) < 1.5 * m.size
     return line.bold or line.size > m.size * 1.15 or centred
 
 
@@ -102,7 +103,7 @@ def paragraphs(pages: list[list[PrintedLine]]) -> tuple[list[str], list[tuple[in
     blocks: list[str] = []
     starts: list[tuple[int, int]] = []
     prev: PrintedLine | None = None
-    open_para = False
+    open_para = prev_heading = False
     for page in pages:
         first = True
         for line in page:
@@ -111,7 +112,7 @@ def paragraphs(pages: list[list[PrintedLine]]) -> tuple[list[str], list[tuple[in
                 if first and prev is not None and prev.row is not None and continues_row(prev.row, line.row):
                     # A row that a page break split: its cells go on from the previous page.
                     line = PrintedLine(line.text, line.x0, line.x1, line.top, line.size,
-                                       row=tuple(a + b for a, b in zip(prev.row, line.row)))
+                                       row=tuple(a + b for a, b in zip(prev.row, line.row, strict=True)))
                     blocks[-1] = "\t" + "\t".join(line.row)
                     starts.append((len(blocks) - 1, len(blocks[-1])))
                     first = False
@@ -121,8 +122,11 @@ def paragraphs(pages: list[list[PrintedLine]]) -> tuple[list[str], list[tuple[in
                 prev = line
             elif text:
                 heading = is_heading(line, m)
-                joins = (open_para and prev is not None and not heading and prev.row is None
-                         and prev.x1 >= m.right - FULL * m.size and line.x0 <= m.left + 0.6 * m.size)
+                full = prev is not None and prev.row is None and prev.x1 >= m.right - FULL * m.size
+                # A heading too long for one line goes on in the same type.
+                wrapped = (heading and full and prev_heading and prev.bold == line.bold
+                           and abs(prev.size - line.size) < 0.5)
+                joins = wrapped or (open_para and full and not heading and line.x0 <= m.left + 0.6 * m.size)
                 if joins:
                     if first:
                         starts.append((len(blocks) - 1, len(blocks[-1])))
@@ -132,6 +136,7 @@ def paragraphs(pages: list[list[PrintedLine]]) -> tuple[list[str], list[tuple[in
                 else:
                     blocks.append(text)
                 open_para = not heading
+                prev_heading = heading
                 prev = line
             else:
                 continue

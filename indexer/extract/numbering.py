@@ -22,7 +22,9 @@ def chinese(n: int) -> str:
         tens, units = divmod(n, 10)
         return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[units] if units else "")
     hundreds, rest = divmod(n, 100)
-    tail = "" if not rest else ("零" + chinese(rest) if rest < 10 else (chinese(rest) if rest >= 20 else "一" + chinese(rest)))
+    if not rest:
+        return CN_DIGITS[hundreds] + "百"
+    tail = "零" + chinese(rest) if rest < 10 else chinese(rest) if rest >= 20 else "一" + chinese(rest)
     return CN_DIGITS[hundreds] + "百" + tail
 
 
@@ -82,7 +84,7 @@ class Numbering:
         for a in element.iter(f"{W}abstractNum"):
             levels = {}
             for lvl in a.iter(f"{W}lvl"):
-                def val(tag, default=""):
+                def val(tag, default="", lvl=lvl):
                     e = lvl.find(f"{W}{tag}")
                     return e.get(f"{W}val", default) if e is not None else default
                 restart = val("lvlRestart", None)

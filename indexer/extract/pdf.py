@@ -4,6 +4,7 @@ layout rules, and the ruling lines for tables (bench/pdf_extractors.py, docs: Fo
 from __future__ import annotations
 
 from importlib.metadata import version
+from itertools import pairwise
 
 from indexer.errors import ExtractionError
 from indexer.extract.layout import PrintedLine, assemble
@@ -91,7 +92,7 @@ def _lines(chars: list[dict]) -> list[PrintedLine]:
         row.sort(key=lambda c: c["x0"])
         row = [c for c in row if c["text"].strip()] or row
         text = row[0]["text"]
-        for a, b in zip(row, row[1:]):
+        for a, b in pairwise(row):
             gap = b["x0"] - a["x1"]
             # An explicit space glyph leaves a gap of its width; kerning and LibreOffice's
             # CJK/Latin autospace leave less.

@@ -16,7 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from indexer.errors import ExtractionError
-from indexer.extract.numbering import W, Numbering
+from indexer.extract.numbering import Numbering, W
 
 RULES_VERSION = 1
 SOFFICE_TIMEOUT_S = 120

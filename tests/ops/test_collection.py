@@ -131,7 +131,7 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
     return {
         "50 MB text": (["add", str(big)], "big.txt: 50.1 MB is over the limit of 5 MB"),
         "all boilerplate": (["add", str(furniture)], "furniture.txt: no text left once page furniture is set aside"),
-        "binary": (["add", str(binary)], "scan.txt: binary file"),
+        "binary": (["add", str(binary)], "scan.txt: a damaged PDF"),
         "empty": (["add", str(empty)], "empty.txt: file is empty"),
         "catalog with a missing file": (["add", "--catalog", str(batch)], "entry 1: missing.txt not found"),
         "no such file": (["add", str(tmp / "nope.txt")], "nope.txt: file not found"),

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from indexer.cli import main
 from indexer.documents.corpus import Catalog
-from indexer.extract.formats import Limits
 from indexer.errors import CatalogError, CorpusError, UnknownDocumentError
+from indexer.extract.formats import Limits
 from tests.conftest import CORPUS
 
 REPORT = "changde-2021-government-work-report"

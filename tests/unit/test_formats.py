@@ -55,7 +55,7 @@ def test_pdf_pages_start_where_their_text_is_printed_and_furniture_is_gone(name)
     import pdfplumber
 
     with pdfplumber.open(FIXTURES / name) as pdf:
-        for page, start in zip(pdf.pages[1:], got.page_starts[1:]):
+        for page, start in zip(pdf.pages[1:], got.page_starts[1:], strict=True):
             printed = SPACE.sub("", page.extract_text() or "")
             if "\t" in got.text[got.text.rfind("\n", 0, start) + 1:start + 1]:
                 continue  # a table row: the page's own text order differs

@@ -100,7 +100,7 @@ def blocks(name: str, text: str) -> list[tuple]:
     row: list[str] = []
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        if line.startswith("\t") or (rows or row) and line == "":
+        if line.startswith("\t") or ((rows or row) and line == ""):
             if line.startswith("\t"):
                 row.append(line[1:].strip())
                 continue
@@ -164,20 +164,23 @@ def _page_field(paragraph, pattern: str) -> None:
     _fonts(paragraph.add_run(after), size=10.5)
 
 
-NUMBERING_XML = """<w:abstractNum {ns} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>"""
+NUMBERING_XML = ("""<w:abstractNum {ns} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>"""
+                 """{levels}</w:abstractNum>""")
 LEVEL_XML = """<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>{restart}
-<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:suff w:val="space"/></w:lvl>"""
+<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:suff w:val="{suff}"/></w:lvl>"""
 
 
 def _add_numbering(document) -> int:
     numbering = document.part.numbering_part.element
     # 章 are numbered straight through the 篇 (lvlRestart 0); the rest restart under their parent.
-    levels = "".join(LEVEL_XML.format(i=i, text=t, restart='<w:lvlRestart w:val="0"/>' if i == 1 else "")
+    # After 、 and ） the punctuation separates: no space (suff nothing), as in the typed texts.
+    levels = "".join(LEVEL_XML.format(i=i, text=t, restart='<w:lvlRestart w:val="0"/>' if i == 1 else "",
+                                      suff="nothing" if t[-1] in "、）" else "space")
                      for i, t in enumerate(["第%1篇", "第%2章", "第%3节", "%4、", "（%5）"]))
     numbering.insert(0, parse_xml(NUMBERING_XML.format(ns=nsdecls("w"), levels=levels)))
     numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
     # LibreOffice ignores lvlRestart 0 when it exports: chapters get a list of their own.
-    chapters = LEVEL_XML.format(i=0, text="第%1章", restart="")
+    chapters = LEVEL_XML.format(i=0, text="第%1章", restart="", suff="space")
     numbering.insert(1, parse_xml(NUMBERING_XML.format(ns=nsdecls("w"), levels=chapters).replace('"90"', '"91"')))
     numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="91"><w:abstractNumId w:val="91"/></w:num>'))
     return 90
@@ -193,8 +196,9 @@ def _numbered(text: str, counters: list[int]) -> tuple[str, int] | None:
             if chinese(n) != m.group(1) or not text[m.end():]:
                 return None
             counters[level] = n
+            # Chapters are a list of their own: they restart nothing, and nothing restarts them.
             for deeper in range(level + 1, len(counters)):
-                if deeper != 1:
+                if deeper != 1 and level != 1:
                     counters[deeper] = 0
             return text[m.end():], level
     return None

@@ -41,7 +41,7 @@ def main() -> None:
     embedder = make_embedder(cfg.embedding)
     print(f"model: {embedder.model_id} ({embedder.dim} dims)")
 
-    docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
+    docs = Catalog.load(cfg.corpus_dir, cfg.limits).documents()
     t = time.perf_counter()
     passages = [p for d in docs for p in parse(d).passages]
     print(f"parse: {len(docs)} documents → {len(passages)} passages in {time.perf_counter() - t:.2f} s")

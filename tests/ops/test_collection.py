@@ -53,7 +53,8 @@ def test_parse_json_gives_title_encoding_metadata_outline_and_passages(tmp_path)
     result = CliRunner().invoke(__import__("indexer.cli").cli.main, ["parse", str(gbk), "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert set(out) == {"title", "encoding", "metadata", "outline", "passages"}
+    assert set(out) == {"title", "format", "encoding", "pages", "page_starts", "metadata", "outline", "passages"}
+    assert out["format"] == "text" and out["pages"] == 0
     assert out["title"] == "2026年河北省政府工作报告" and out["encoding"] == "gb18030"
     assert out["metadata"] == {"title": "2026年河北省政府工作报告", "short_title": "河北2026年政府工作报告",
                                "city": "河北省", "kind": "政府工作报告", "period": "十五五", "year": 2026}
@@ -130,7 +131,7 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
     return {
         "50 MB text": (["add", str(big)], "big.txt: 50.1 MB is over the limit of 5 MB"),
         "all boilerplate": (["add", str(furniture)], "furniture.txt: no text left once page furniture is set aside"),
-        "binary": (["add", str(binary)], "scan.txt: binary file"),
+        "binary": (["add", str(binary)], "scan.txt: a damaged PDF"),
         "empty": (["add", str(empty)], "empty.txt: file is empty"),
         "catalog with a missing file": (["add", "--catalog", str(batch)], "entry 1: missing.txt not found"),
         "no such file": (["add", str(tmp / "nope.txt")], "nope.txt: file not found"),

@@ -107,7 +107,7 @@ def test_a_build_that_cannot_load_is_reported_once_and_the_old_one_keeps_serving
     stop = holder.follow(0.05, log=lines.append)
     try:
         with BuildLock(cfg.index_dir, cfg.cache_dir):
-            docs = Catalog.load(cfg.corpus_dir, cfg.max_document_bytes).documents()
+            docs = Catalog.load(cfg.corpus_dir, cfg.limits).documents()
             report = build(cfg, docs, embedder, quiet, progress=False)
             (report.path / "vectors.npy").write_bytes(b"damaged")
             switch_to(cfg, report.path)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from indexer.cli import main
 from indexer.documents.corpus import Catalog
 from indexer.errors import CatalogError, CorpusError, UnknownDocumentError
+from indexer.extract.formats import Limits
 from tests.conftest import CORPUS
 
 REPORT = "changde-2021-government-work-report"
@@ -96,7 +97,7 @@ def test_a_real_report_reads_the_same_in_every_supported_encoding(small_corpus, 
 
 def test_a_document_over_the_size_limit_is_refused_before_it_is_read(small_corpus):
     with pytest.raises(CorpusError, match=r"over the limit of 0\.001 MB"):
-        Catalog.load(small_corpus, max_bytes=1000).read(REPORT)
+        Catalog.load(small_corpus, Limits(text=1000)).read(REPORT)
 
 
 def test_the_cli_reports_a_broken_file_without_a_traceback(tmp_path, small_corpus):

@@ -9,7 +9,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 CHECK_TESTS := tests/unit tests/engine/test_bm25.py tests/engine/test_search.py tests/engine/test_substrings.py \
                tests/app/test_citation.py
 
-.PHONY: run test check scale lint index provinces eval bench load clean browser backends
+.PHONY: run test check scale lint index vectors provinces eval bench load clean browser backends
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ lint: $(VENV)/.test-deps
 
 index: $(VENV)/.run-deps
 	$(BIN)/plansearch index
+
+## make vectors: rebuild and rewrite corpus/vectors/<model fingerprint>.npz, the vectors a fresh clone
+## starts from (run it after changing a corpus text or the model, and commit the file)
+vectors: $(VENV)/.run-deps
+	$(BIN)/plansearch index --ship-vectors
 
 ## make provinces: add the 13 provincial 2026 work reports (collections/provinces) to the corpus and index
 provinces: $(VENV)/.run-deps

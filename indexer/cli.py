@@ -72,16 +72,18 @@ def _catalog(ctx: click.Context):
 @click.option("--quiet", is_flag=True, help="no progress bar")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="embedding processes (they share the cores)")
+@click.option("--ship-vectors", is_flag=True,
+              help="also write the vectors as corpus/vectors/<model fingerprint>.npz, for fresh clones")
 @click.pass_context
 @_friendly
 @_cleanup_on_signals
-def index(ctx: click.Context, quiet: bool, workers: int) -> None:
+def index(ctx: click.Context, quiet: bool, workers: int, ship_vectors: bool) -> None:
     """Build the BM25 and embedding indexes and switch them in atomically."""
     from indexer.build.pipeline import build_index
     from indexer.embed.threads import cores, set_threads
 
     set_threads(cores())
-    report = build_index(_config(ctx), progress=not quiet, workers=workers)
+    report = build_index(_config(ctx), progress=not quiet, workers=workers, ship_vectors=ship_vectors)
     click.echo(f"built {report.build_id}: {report.passages} passages, {report.embedded} embedded, "
                f"{report.cached} from cache, {report.seconds:.1f} s → {report.path}")
 
@@ -343,7 +345,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     except UnservableIndexError as exc:
         if not build_if_needed:
             raise
-        click.echo(f"{exc}\nbuilding the index now (a few minutes)…", err=True)
+        click.echo(f"{exc.reason}: building the index now…", err=True)
         _index_in_a_process(ctx.obj["config_path"], ctx.obj["backend"], inherited)
         app = create_app(cfg)
     holder = app.config["HOLDER"]

@@ -9,16 +9,21 @@ PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 CHECK_TESTS := tests/unit tests/engine/test_bm25.py tests/engine/test_search.py tests/engine/test_substrings.py \
                tests/app/test_citation.py
 
-.PHONY: run test check scale lint index provinces eval bench load clean browser backends
+.PHONY: run test test-models check scale lint index vectors provinces eval bench load clean browser backends
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -e .
 	touch $@
 
-# torch is pinned (==2.13.0, the CPU wheel) by the "st" extra: a bare torch pulls a CUDA build.
+# The default test lane needs neither torch nor sentence-transformers (tests/README.md).
 $(VENV)/.test-deps: $(VENV)/.run-deps
-	$(PIP) install -e '.[test,st]'
+	$(PIP) install -e '.[test]'
+	touch $@
+
+# torch is pinned (==2.13.0, the CPU wheel) by the "st" extra: a bare torch pulls a CUDA build.
+$(VENV)/.models-deps: $(VENV)/.test-deps
+	$(PIP) install -e '.[models]'
 	touch $@
 
 $(VENV)/.milvus-deps: $(VENV)/.run-deps
@@ -31,10 +36,18 @@ run: $(VENV)/.run-deps
 	@if grep -Eq '^backend:[[:space:]]*milvus' config.yaml; then $(MAKE) --no-print-directory $(VENV)/.milvus-deps; fi
 	$(BIN)/plansearch serve --build-if-needed
 
-## make test: set up (Python deps, Debian's Chromium for the browser test), lint, run every test
+# Two workers: the tests wait on servers, subprocesses and signals as much as they compute.
+WORKERS ?= 2
+
+## make test: set up (Python deps, Debian's Chromium for the browser test), lint, run every tier
+## but the models tier, on $(WORKERS) workers
 test: $(VENV)/.test-deps browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest -W error
+	$(BIN)/pytest -W error -q -n $(WORKERS) -m "not models"
+
+## make test-models: the models tier (installs torch and sentence-transformers first)
+test-models: $(VENV)/.models-deps
+	$(BIN)/pytest -W error -q -m models
 
 ## make check: the fast lane (under a minute): lint and the unit tests on the fake embedder
 check: $(VENV)/.test-deps
@@ -51,6 +64,11 @@ lint: $(VENV)/.test-deps
 
 index: $(VENV)/.run-deps
 	$(BIN)/plansearch index
+
+## make vectors: rebuild and rewrite corpus/vectors/<model fingerprint>.npz, the vectors a fresh clone
+## starts from (run it after changing a corpus text or the model, and commit the file)
+vectors: $(VENV)/.run-deps
+	$(BIN)/plansearch index --ship-vectors
 
 ## make provinces: add the 13 provincial 2026 work reports (collections/provinces) to the corpus and index
 provinces: $(VENV)/.run-deps

@@ -31,9 +31,21 @@ def _friendly(fn):
     return wrapper
 
 
+class _Stopped(SystemExit):
+    """A signal that stopped a command, unwinding it like an error."""
+
+
 def _stop_cleanly(signum, frame) -> None:
     """SIGTERM unwinds like an error, so a build removes its temp folder and its lock."""
-    raise SystemExit(128 + signum)
+    raise _Stopped(128 + signum)
+
+
+# What a command stopped by SIGTERM has kept: its unwinding puts everything back.
+_KEPT = {
+    "index": "the new build was discarded; the previous index, if any, is still serving",
+    "add": "nothing changed: the corpus, catalog.yaml and the index are as they were",
+    "remove": "nothing changed: the corpus, catalog.yaml and the index are as they were",
+}
 
 
 def _cleanup_on_signals(fn):
@@ -41,7 +53,11 @@ def _cleanup_on_signals(fn):
     def wrapper(*args, **kwargs):
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _stop_cleanly)
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except _Stopped:
+            click.echo(f"stopped by SIGTERM: {_KEPT[fn.__name__]}", err=True)
+            raise
 
     return wrapper
 
@@ -72,16 +88,18 @@ def _catalog(ctx: click.Context):
 @click.option("--quiet", is_flag=True, help="no progress bar")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="embedding processes (they share the cores)")
+@click.option("--ship-vectors", is_flag=True,
+              help="also write the vectors as corpus/vectors/<model fingerprint>.npz, for fresh clones")
 @click.pass_context
 @_friendly
 @_cleanup_on_signals
-def index(ctx: click.Context, quiet: bool, workers: int) -> None:
+def index(ctx: click.Context, quiet: bool, workers: int, ship_vectors: bool) -> None:
     """Build the BM25 and embedding indexes and switch them in atomically."""
     from indexer.build.pipeline import build_index
     from indexer.embed.threads import cores, set_threads
 
     set_threads(cores())
-    report = build_index(_config(ctx), progress=not quiet, workers=workers)
+    report = build_index(_config(ctx), progress=not quiet, workers=workers, ship_vectors=ship_vectors)
     click.echo(f"built {report.build_id}: {report.passages} passages, {report.embedded} embedded, "
                f"{report.cached} from cache, {report.seconds:.1f} s → {report.path}")
 
@@ -193,10 +211,34 @@ def parse_cmd(ctx, file: Path, as_json: bool) -> None:
                f"{len(p.parsed.passages)} passages")
     for key, value in p.detected.to_json().items():
         click.echo(f"  {key:<12} {value}")
-    counts = ", ".join(f"{k} {v}" for k, v in p.parsed.count_levels().items())
-    click.echo(f"headings: {counts or 'none'}\n")
-    for line in _outline_lines(p.parsed.sections):
+    click.echo(f"headings: {_level_counts(p.parsed.count_levels())}\n")
+    for line in _review_lines(p.parsed.sections, p.document.text):
         click.echo(line)
+
+
+def _level_counts(counts: dict[str, int]) -> str:
+    """Heading counts by their markers (篇 2 · 章 12 · 一、 30 · 段首句 47), outermost first."""
+    from indexer.parse.heading_rules import RANKS
+    from indexer.parse.segment import LEVEL_NAMES
+
+    shown = sorted((lvl for lvl in counts if lvl != "title"), key=lambda lvl: RANKS.get(lvl, 99))
+    return " · ".join(f"{LEVEL_NAMES[lvl]} {counts[lvl]}" for lvl in shown) or "none"
+
+
+# Levels whose headings carry no marker of their own, so the review names them.
+_UNMARKED = ("title", "part", "box", "toc")
+
+
+def _review_lines(sections: list, text: str, depth: int = 0):
+    """The heading tree as a person checks it against the file: the line number, then each
+    heading as written (its own 二、 or 三是), unmarked ones named; lead sentences left out."""
+    from indexer.parse.segment import LEVEL_NAMES
+
+    for s in sections:
+        if s.level != "lead":
+            tag = f"  （{LEVEL_NAMES[s.level]}）" if s.level in _UNMARKED else ""
+            yield f"{text.count(chr(10), 0, s.start) + 1:>6}  {'  ' * depth}{s.title}{tag}"
+        yield from _review_lines(s.children, text, depth + 1)
 
 
 def _report_change(change) -> None:
@@ -347,7 +389,7 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     except UnservableIndexError as exc:
         if not build_if_needed:
             raise
-        click.echo(f"{exc}\nbuilding the index now (a few minutes)…", err=True)
+        click.echo(f"{exc.reason}: building the index now…", err=True)
         _index_in_a_process(ctx.obj["config_path"], ctx.obj["backend"], inherited)
         app = create_app(cfg)
     holder = app.config["HOLDER"]

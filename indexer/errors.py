@@ -64,6 +64,13 @@ class UnservableIndexError(PlansearchError):
         message = super().__str__()
         return message if self.FIX in message else f"{message}; {self.verb}: {self.FIX}"
 
+    @property
+    def reason(self) -> str:
+        """What is wrong, without the fix: for a caller that is about to apply the fix itself."""
+        message = super().__str__()
+        head, sep, _ = message.rpartition(f": {self.FIX}")
+        return head.rpartition("; ")[0] if sep and "; " in head else message
+
 
 class IndexMissingError(UnservableIndexError):
     """No built index where the config says it should be."""

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from indexer.config import SearchConfig
 from indexer.documents.corpus import Catalog
+from indexer.documents.ordering import ordered
 from indexer.query.request import FILTER_LABELS, SearchRequest
 from indexer.search.citation import FORMATS
 from indexer.search.responses import (
@@ -73,7 +74,7 @@ def search_parameters(catalog: Catalog | None, max_query_chars: int) -> list[dic
             schema.update(minLength=1, maxLength=max_query_chars)
             schema.pop("default", None)
         if name in FILTER_LABELS:
-            known = sorted({getattr(i, CATALOG_FIELDS[name]) for i in infos})
+            known = ordered(CATALOG_FIELDS[name], (getattr(i, CATALOG_FIELDS[name]) for i in infos))
             schema["items"] = {"type": "string", "enum": known} if known else {"type": "string", "maxLength": 200}
             schema.pop("default", None)
             param.update(style="form", explode=True)

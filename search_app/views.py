@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from indexer.documents.ordering import ordered
 from indexer.errors import QueryError, UnknownDocumentError
 from indexer.parse.model import Passage, PassageKind
 from indexer.query.request import MODES
@@ -75,8 +76,9 @@ def index():
         mode=args.get("mode", "hybrid"), modes=MODES, mode_labels=MODE_LABELS,
         docs=list(s.catalog), chosen_docs=set(args.getlist("doc")), chosen_city=set(args.getlist("city")),
         chosen_kind=set(args.getlist("kind")), group=args.get("group") == "doc",
-        chosen_period=set(args.getlist("period")), periods=sorted({d.period for d in s.catalog}),
-        cities=sorted({d.city for d in s.catalog}), kinds=sorted({d.kind for d in s.catalog}),
+        chosen_period=set(args.getlist("period")), periods=ordered("period", (d.period for d in s.catalog)),
+        cities=ordered("city", (d.city for d in s.catalog)), kinds=ordered("kind", (d.kind for d in s.catalog)),
+        max_chars=s.cfg.search.max_query_chars,
         examples=EXAMPLES, page_url=page_url, column_url=column_url, reader_url=reader_url, cite=cite,
         match_labels=MATCH_LABELS, anchor=s.section_anchor, zip=zip,
     ), status
@@ -136,6 +138,35 @@ def document(doc_id: str):
 @bp.get("/help")
 def help_page():
     return render_template("help.html", match_labels=MATCH_LABELS)
+
+
+def schema_text(schema: dict) -> str:
+    """A parameter's schema in a line a person reads: type, allowed values, bounds, default."""
+    options = schema.get("anyOf") or [schema]
+    parts = []
+    for o in options:
+        if "enum" in o or ("items" in o and "enum" in o["items"]):
+            parts.append(" | ".join(map(str, o.get("enum") or o["items"]["enum"])))
+        elif o.get("type") and o["type"] != "null":
+            bounds = [f"{k} {o[k]}" for k in ("minimum", "maximum", "maxLength", "maxItems") if k in o]
+            parts.append(o["type"] + (f" ({', '.join(bounds)})" if bounds else ""))
+    default = f"；默认 {schema['default']}" if schema.get("default") not in (None, "", []) else ""
+    return (" 或 ".join(parts) or "—") + default
+
+
+def response_model(response: dict) -> str:
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1]
+
+
+@bp.get("/help/api")
+def api_page():
+    """The OpenAPI document rendered for people (offline: no Swagger UI to fetch)."""
+    from search_app.openapi import openapi_spec
+
+    s = searcher()
+    return render_template("api.html", spec=openapi_spec(s.catalog, s.cfg.search.max_query_chars),
+                           schema_text=schema_text, response_model=response_model)
 
 
 @bp.app_errorhandler(HTTPException)

@@ -3,6 +3,8 @@ session), small corpora for build tests, the Flask app and its client."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -22,6 +24,15 @@ from indexer.search.searcher import Searcher
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 REPORT = "changde-2021-government-work-report"
+TIERS = ("unit", "engine", "app", "ops", "browser")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Each test carries its folder's tier as a marker (tests/README.md), so `-m` picks tiers."""
+    for item in items:
+        tier = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        if tier in TIERS:
+            item.add_marker(tier)
 
 
 def make_config(tmp: Path, corpus: Path = CORPUS, **embedding) -> Config:
@@ -56,9 +67,14 @@ def parsed(catalog):
 
 @pytest.fixture(scope="session")
 def fake_cfg(tmp_path_factory) -> Config:
-    tmp = tmp_path_factory.mktemp("fake-index")
-    cfg = make_config(tmp)
-    build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
+    """Built once per run: pytest-xdist workers share the first one's build (the rest wait)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    cfg = make_config(shared / "fake-index")
+    with (shared / "fake-index.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cfg.index_dir / "current").exists():
+            build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
     return cfg
 
 

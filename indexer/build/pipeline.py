@@ -41,6 +41,7 @@ from indexer.build.store import (
 from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, DocumentInfo, corpus_hash
 from indexer.documents.places import name_forms
+from indexer.embed import shipped
 from indexer.embed.cache import EmbeddingCache, model_fingerprint
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.embed.pool import in_process, worker_pool
@@ -99,18 +100,19 @@ def _stderr(line: str) -> None:
 
 
 def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[str], None] = _stderr,
-                progress: bool = True, workers: int = 1) -> BuildReport:
-    """Build over the catalog's documents and switch ``current`` to the new build."""
+                progress: bool = True, workers: int = 1, ship_vectors: bool = False) -> BuildReport:
+    """Build over the catalog's documents and switch ``current`` to the new build;
+    ``ship_vectors`` also writes its vectors as the corpus's shipped file (indexer.embed.shipped)."""
     with BuildLock(cfg.index_dir, cfg.cache_dir):
         docs = Catalog.load(cfg.corpus_dir, cfg.limits).documents()
-        report = build(cfg, docs, embedder, log, progress, workers=workers)
+        report = build(cfg, docs, embedder, log, progress, workers=workers, ship_vectors=ship_vectors)
         switch_to(cfg, report.path)
     return report
 
 
 def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
           log: Callable[[str], None] = _stderr, progress: bool = True, incremental: bool = False,
-          workers: int = 1) -> BuildReport:
+          workers: int = 1, ship_vectors: bool = False) -> BuildReport:
     """Write a complete build of ``docs`` under ``builds/`` without switching to it,
     so that ``plansearch add`` can change the corpus and the index together.
 
@@ -151,11 +153,19 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         meta = {d.id: asdict(d.info) for d in docs}
         doc_words = {d.id: document_words(d.info) for d in docs}
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
-        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, model_fingerprint(embedder), embedder.dim)
+        fingerprint = model_fingerprint(embedder)
+        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, fingerprint, embedder.dim)
         if cache.rejected:
             log(f"embedding cache: {cache.rejected}; re-embedding")
+        ship_file = shipped.shipped_path(cfg.corpus_dir, fingerprint)
+        seeded, ship_rejected = shipped.seed(cache, ship_file, texts, cfg.embedding.batch_size)
+        if ship_rejected or seeded:
+            log(f"shipped vectors: {ship_rejected}" if ship_rejected else
+                f"shipped vectors: {seeded} taken from {ship_file.relative_to(cfg.corpus_dir.parent)}")
         vectors, embedded = _embed(cfg, cache, embedder, texts, progress, log, workers)
         cache.save()
+        if ship_vectors:
+            log(f"shipped vectors: wrote {shipped.write(ship_file, texts, vectors)} to {ship_file}")
         serving = _serving_section(cfg, backend) if incremental else None
         engine_section = backend.write(tmp, BuildContents(build_id, docs, passages, vectors, doc_words, lexicon),
                                        serving, log)

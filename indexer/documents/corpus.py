@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from indexer import extract
+from indexer.documents import catalog_text
 from indexer.errors import CatalogError, UnknownDocumentError
 from indexer.extract.formats import CORPUS_SUFFIXES, DEFAULT_LIMITS, Limits
 
@@ -117,12 +118,16 @@ class Catalog:
         return Catalog(self.corpus_dir, list(entries.values()), self.limits)
 
     def save(self) -> None:
-        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one."""
+        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one;
+        entries that did not change keep their lines as written (indexer.documents.catalog_text)."""
         path = self.corpus_dir / CATALOG_FILE
         tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
         entries = [{k: getattr(e, k) for k in REQUIRED_FIELDS} for e in self]
-        body = yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False)
-        tmp.write_text(CATALOG_HEADER + body, encoding="utf-8")
+        old = path.read_text(encoding="utf-8") if path.is_file() else ""
+        text = catalog_text.edit(old, entries) if old else None
+        if text is None:
+            text = CATALOG_HEADER + yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
 
 

@@ -204,6 +204,18 @@ function wireOutline() {
   update();
 }
 
+// --- a query longer than the box takes is cut by the browser: say so --------------------
+function wireQueryLimit() {
+  const input = document.querySelector("form.search input[name=q]");
+  const note = document.getElementById("q-cut");
+  if (!input || !note || input.maxLength < 1) return;
+  const room = () => input.maxLength - input.value.length + (input.selectionEnd - input.selectionStart);
+  const check = (incoming) => { if (incoming.length > room()) note.hidden = false; };
+  input.addEventListener("beforeinput", (e) => { if (e.data) check(e.data); });
+  input.addEventListener("paste", (e) => check(e.clipboardData ? e.clipboardData.getData("text") : ""));
+  input.addEventListener("input", () => { if (input.value.length < input.maxLength) note.hidden = true; });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const outline = document.querySelector("details.outline-box");
   if (outline && window.matchMedia("(max-width: 760px)").matches) outline.open = false;
@@ -211,6 +223,7 @@ document.addEventListener("DOMContentLoaded", () => {
   wireSelection();
   wireFind();
   wireOutline();
+  wireQueryLimit();
   markTarget();
   window.addEventListener("hashchange", markTarget);
 });

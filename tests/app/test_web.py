@@ -113,3 +113,35 @@ def test_each_hit_explains_its_ranks_in_a_disclosure(client):
     why = re.findall(r'<details class="why"><summary>为什么</summary>(.*?)</details>', page, re.S)
     assert why and all(re.search(r"(原文出现|包含关键词|语义相近)</span> · 关键词排名 .+ · 语义排名 ", w) for w in why)
     assert any("语义排名 第" in w for w in why)
+
+
+def test_filter_lists_come_in_the_order_people_think_in(client):
+    page = client.get("/").get_data(as_text=True)
+
+    def options(name: str) -> list[str]:
+        select = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S).group(1)
+        return [o for o in re.findall(r"<option[^>]*>([^<]*)</option>", select) if o != "全部"]
+
+    assert options("city") == ["常德", "怀化", "津市", "岳阳"]  # by pinyin: chang, huai, jin, yue
+    assert options("period") == ["十三五", "十四五"]
+
+
+def test_the_query_box_says_when_it_cuts_a_query(client, fake_cfg):
+    page = client.get("/").get_data(as_text=True)
+    limit = fake_cfg.search.max_query_chars
+    assert f'maxlength="{limit}"' in page and 'aria-describedby="q-cut"' in page
+    assert re.search(rf'<p class="notice" id="q-cut" role="status" hidden>检索词最多 {limit} 字', page)
+
+
+def test_the_header_api_link_opens_a_readable_reference_made_from_the_openapi_document(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<a href="/help/api">API</a>' in page
+    ref = client.get("/help/api")
+    assert ref.status_code == 200 and ref.mimetype == "text/html"
+    html = ref.get_data(as_text=True)
+    spec = client.get("/api/openapi.json").get_json()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert f'id="{method}-{path}"' in html and op["summary"].replace("'", "&#39;") in html
+    assert "<td><code>q</code></td>" in html and "hybrid | bm25 | dense" in html
+    assert '<script src="http' not in html and "cdn" not in html.lower()

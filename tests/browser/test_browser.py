@@ -238,7 +238,8 @@ def test_outline_marks_the_section_being_read(open_page, searcher):
     doc = "changde-14th-five-year-plan"
     page.goto(f"/doc/{doc}")
     current = page.page.locator("nav.outline a.current")
-    for n in (5, 20, 40):
+    middle = page.page.locator(".doc .passage.heading").count() // 2
+    for n in (5, 20, 40, middle):
         heading = page.page.locator(".doc .passage.heading").nth(n)
         heading.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 20)")
         # The section being read is the last heading above the upper third of the screen.
@@ -249,6 +250,13 @@ def test_outline_marks_the_section_being_read(open_page, searcher):
                 .filter(h => links.has(h.id) && h.getBoundingClientRect().top <= line).pop().id; }""")
         expect(current).to_have_count(1)
         expect(current).to_have_attribute("href", "#" + expected)
+        # The outline stays in view beside the text, with the marked section inside its box.
+        seen = page.page.evaluate("""() => {
+            const nav = document.querySelector("nav.outline").getBoundingClientRect();
+            const a = document.querySelector("nav.outline a.current").getBoundingClientRect();
+            return {nav: [nav.top, nav.bottom], a: [a.top, a.bottom], h: window.innerHeight}; }""")
+        assert 0 <= seen["nav"][0] < 50 and seen["nav"][1] <= seen["h"], (n, seen)
+        assert seen["nav"][0] <= seen["a"][0] and seen["a"][1] <= seen["nav"][1], (n, seen)
     page.shot("reader-outline")
 
 
@@ -319,3 +327,19 @@ def test_old_permalinks_resolve_after_a_reparse(open_page, reparsed, reparsed_ur
         expect(page.page.locator("p.notice")).to_contain_text("文件更新后")
         assert page.page.url.endswith("#" + new_id)
     page.shot("old-permalink")
+
+
+def test_a_pasted_query_longer_than_the_box_takes_is_cut_with_a_notice(open_page):
+    page = open_page(DESKTOP)
+    page.goto("/")
+    box = page.page.locator("form.search input[name=q]")
+    limit = int(box.get_attribute("maxlength"))
+    notice = page.page.locator("#q-cut")
+    expect(notice).to_be_hidden()
+    page.page.evaluate("t => navigator.clipboard.writeText(t)", "长" * (limit + 20))
+    box.focus()
+    page.page.keyboard.press("Control+V")
+    expect(notice).to_be_visible()
+    assert len(box.input_value()) == limit
+    page.page.keyboard.press("Backspace")
+    expect(notice).to_be_hidden()

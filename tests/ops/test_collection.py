@@ -67,7 +67,15 @@ def test_parse_json_gives_title_encoding_metadata_outline_and_passages(tmp_path)
 def test_parse_without_json_prints_what_was_detected_and_the_tree():
     result = CliRunner().invoke(__import__("indexer.cli").cli.main, ["parse", str(JILIN)])
     assert result.exit_code == 0
-    assert "city         吉林省" in result.output and "一、工作回顾  [一、" in result.output
+    assert "city         吉林省" in result.output
+    lines = result.output.splitlines()
+    counts = next(line for line in lines if line.startswith("headings: "))
+    assert "一、" in counts and "_item" not in counts and "lead" not in counts
+    text = JILIN.read_text(encoding="utf-8").splitlines()
+    review = [line for line in lines if "工作回顾" in line and not line.startswith(" " * 12)]
+    number, title = review[0].split(maxsplit=1)
+    assert title == "一、工作回顾" and text[int(number) - 1].strip().startswith(title)
+    assert not any("@" in line for line in lines)
 
 
 def test_add_copies_the_original_bytes_detects_metadata_and_embeds_only_new_passages(project):
@@ -198,3 +206,50 @@ def test_a_failed_add_leaves_catalog_corpus_and_index_exactly_as_they_were(proje
                       log=lambda _: None)
     assert state(project) == before
     assert sorted(p.name for p in (c.index_dir / "builds").iterdir()) == builds
+
+
+def test_add_then_remove_leaves_the_catalog_byte_identical(project):
+    """The catalog as people write it (comments, indented items, a trailing comment) keeps its form."""
+    c = load_config(project)
+    real = (ROOT / "corpus" / "catalog.yaml").read_text(encoding="utf-8")
+    head, _, items = real.partition("documents:\n")
+    block = next(b for b in items.split("  - ")[1:] if b.startswith("id: changde-2021-government-work-report"))
+    written = f"{head}documents:\n  # the one work report\n  - {block.rstrip()}\n\n# end of list\n"
+    (c.corpus_dir / "catalog.yaml").write_text(written, encoding="utf-8")
+    before = (c.corpus_dir / "catalog.yaml").read_bytes()
+    assert run(project, "add", str(HEBEI), "--quiet").exit_code == 0
+    after_add = (c.corpus_dir / "catalog.yaml").read_text(encoding="utf-8")
+    assert after_add.startswith(before.decode("utf-8").removesuffix("\n# end of list\n"))
+    assert "  - id: hebei-2026-government-work-report\n    file: hebei-2026-government-work-report.txt\n" in after_add
+    assert run(project, "remove", "hebei-2026-government-work-report", "--quiet").exit_code == 0
+    assert (c.corpus_dir / "catalog.yaml").read_bytes() == before
+
+
+def test_a_remove_stopped_by_sigterm_says_nothing_changed_and_nothing_did(project):
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from indexer.embed.embedders import FAKE_DELAY_ENV
+
+    assert run(project, "add", str(HEBEI), "--quiet").exit_code == 0
+    shutil.rmtree(load_config(project).cache_dir)  # so the remove's build embeds, slowly
+    before = state(project)
+    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--config", str(project), "remove",
+                             "hebei-2026-government-work-report", "--quiet"], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, FAKE_DELAY_ENV: "0.05"})
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "embedding with" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, seen
+    last = err.strip().splitlines()[-1]
+    assert last == "stopped by SIGTERM: nothing changed: the corpus, catalog.yaml and the index are as they were"
+    assert "Traceback" not in err and not out
+    assert state(project) == before

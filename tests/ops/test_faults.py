@@ -155,3 +155,23 @@ def test_serve_build_if_needed_replaces_a_stale_index(tmp_path, small_corpus):
     new = current_build(cfg)
     assert new.name != old.build_id
     assert '"model_id": "fake:new-model"' in (new / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_serve_build_if_needed_says_it_builds_without_telling_the_user_to_build(tmp_path, small_corpus):
+    config = write_config(tmp_path, small_corpus)
+    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--config", str(config), "serve", "--port", "0",
+                             "--build-if-needed"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "serving index" in line:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()
+    assert lines[0] == f"no index at {tmp_path / 'index'}: building the index now…\n", lines
+    assert not any("build one with" in x or "rebuild with" in x for x in lines), lines

@@ -37,10 +37,32 @@ class DuplicateDocumentError(PlansearchError):
     exit_code = 2
 
 
-class UnknownDocumentError(PlansearchError):
-    """A document id that the catalog does not list."""
+class NotFoundError(PlansearchError):
+    """An id that names nothing here. The one "not found": the CLI prints the message, the API
+    answers 404 ``not_found`` and the pages a 404, both with ``notice``, the Chinese line."""
 
     exit_code = 2
+    what = "条目"
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+    @property
+    def notice(self) -> str:
+        return f"没有这{self.what}：{self.key}"
+
+
+class UnknownDocumentError(NotFoundError):
+    """A document id that the catalog does not list."""
+
+    what = "份文件"
+
+
+class UnknownPassageError(NotFoundError):
+    """A passage id that the serving build does not hold and no old id of it names."""
+
+    what = "个段落"
 
 
 class EmbedderError(PlansearchError):

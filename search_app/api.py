@@ -14,7 +14,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import PlansearchError, QueryError, UnknownDocumentError
+from indexer.errors import NotFoundError, PlansearchError, QueryError, UnknownPassageError
 from indexer.search.citation import FORMATS, Cited, permalink
 from indexer.search.passages import passage_model
 from indexer.search.responses import (
@@ -56,9 +56,9 @@ def bad_query(exc: QueryError):
     return error(400, exc.code, str(exc))
 
 
-@bp.errorhandler(UnknownDocumentError)
-def unknown_doc(exc: UnknownDocumentError):
-    return error(404, "not_found", str(exc))
+@bp.errorhandler(NotFoundError)
+def not_found(exc: NotFoundError):
+    return error(404, "not_found", exc.notice)
 
 
 @bp.errorhandler(PlansearchError)
@@ -98,7 +98,7 @@ def doc_fields(s: Searcher, doc_id: str) -> dict:
         "doc_id": info.id, "source": info.file, "title": info.title, "short_title": info.short_title,
         "city": info.city, "kind": info.kind, "period": info.period, "year": info.year,
         "sections": s.level_counts(doc_id), "passages": len(s.doc_passages(doc_id)),
-        "url": f"/doc/{info.id}",
+        "url": url_for("views.document", doc_id=info.id),
     }
 
 
@@ -128,10 +128,10 @@ def passage(passage_id: str):
     s = searcher()
     try:
         p = s.passage(passage_id)
-    except KeyError:
+    except UnknownPassageError:
         landing = s.landing(passage_id)
         if landing is None:
-            return error(404, "not_found", f"没有这个段落：{passage_id}")
+            raise
         moved = jsonify(dump(MovedJSON(passage_id=landing.passage_id, how=landing.how, notice=landing.notice)))
         moved.status_code = 301
         moved.headers["Location"] = url_for("api.passage", passage_id=landing.passage_id)
@@ -151,7 +151,7 @@ def resolve(passage_id: str):
                                         url=permalink(s.passage(passage_id)))))
     landing = s.landing(passage_id)
     if landing is None:
-        return error(404, "not_found", f"没有这个段落：{passage_id}")
+        raise UnknownPassageError(f"unknown passage {passage_id!r}", passage_id)
     return jsonify(dump(LandingJSON(requested=passage_id, passage_id=landing.passage_id, how=landing.how,
                                     notice=landing.notice, url=permalink(s.passage(landing.passage_id)))))
 
@@ -163,10 +163,7 @@ def cite():
     items = []
     for pid in params.passage_ids:
         landing = s.landing(pid)
-        try:
-            p = s.passage(landing.passage_id if landing else pid)
-        except KeyError:
-            return error(404, "not_found", f"没有这个段落：{pid}")
+        p = s.passage(landing.passage_id if landing else pid)
         items.append(Cited(p, s.catalog.info(p.doc_id), base_url() + permalink(p)))
     fmt = FORMATS[params.format]
     resp = Response(fmt.render(items, date.today()), mimetype=fmt.media_type)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from indexer.documents.ordering import ordered
-from indexer.errors import QueryError, UnknownDocumentError
+from indexer.errors import NotFoundError, QueryError
 from indexer.parse.model import Passage, PassageKind
 from indexer.query.request import MODES
 from indexer.search.citation import Cited, gbt7714, permalink
@@ -53,19 +53,19 @@ def index():
 
     def page_url(offset: int) -> str:
         items = [(k, v) for k, v in args.items(multi=True) if k != "offset"] + [("offset", str(offset))]
-        return "/?" + urlencode(items)
+        return url_for("views.index") + "?" + urlencode(items)
 
     def column_url(doc_id: str) -> str:
         """A comparison column's 更多: the same search within that document."""
         items = [(k, v) for k, v in args.items(multi=True) if k not in ("offset", "group", "doc", "k")]
-        return "/?" + urlencode([*items, ("doc", doc_id)])
+        return url_for("views.index") + "?" + urlencode([*items, ("doc", doc_id)])
 
     search_qs = urlencode([(k, v) for k, v in args.items(multi=True) if k != "offset"])
     base = request.host_url.rstrip("/")
     today = date.today()
 
     def reader_url(h: Hit) -> str:
-        return f"/doc/{h.passage.doc_id}?{search_qs}#{h.passage.passage_id}"
+        return f"{url_for('views.document', doc_id=h.passage.doc_id)}?{search_qs}#{h.passage.passage_id}"
 
     def cite(h: Hit) -> dict[str, str]:
         c = Cited(h.passage, h.info, base + permalink(h.passage))
@@ -123,12 +123,10 @@ def cells(p: Passage) -> list[str]:
 @bp.get("/doc/<doc_id>")
 def document(doc_id: str):
     s = searcher()
-    try:
-        info = s.catalog.info(doc_id)
-    except UnknownDocumentError:
-        abort(404, description=f"没有这份文件：{doc_id}")
+    info = s.catalog.info(doc_id)
     base = request.host_url.rstrip("/")
-    back = "/?" + urlencode(list(request.args.items(multi=True))) if request.args.get("q") else None
+    query = urlencode(list(request.args.items(multi=True)))
+    back = url_for("views.index") + "?" + query if request.args.get("q") else None
     return render_template(
         "doc.html", info=info, outline=s.outline(doc_id), blocks=blocks_for(s, doc_id), cells=cells,
         citation=lambda p: citation_for(p, info, base), back=back, query=request.args.get("q", ""),
@@ -167,6 +165,11 @@ def api_page():
     s = searcher()
     return render_template("api.html", spec=openapi_spec(s.catalog, s.cfg.search.max_query_chars),
                            schema_text=schema_text, response_model=response_model)
+
+
+@bp.errorhandler(NotFoundError)
+def not_found(exc: NotFoundError):
+    return render_template("error.html", code=404, message=exc.notice), 404
 
 
 @bp.app_errorhandler(HTTPException)

@@ -99,9 +99,8 @@ class Catalog:
         try:
             return self._entries[doc_id]
         except KeyError:
-            raise UnknownDocumentError(
-                f"unknown document {doc_id!r}; known: {', '.join(self.ids)}"
-            ) from None
+            raise UnknownDocumentError(f"unknown document {doc_id!r}; known: {', '.join(self.ids)}",
+                                       doc_id) from None
 
     def read(self, doc_id: str) -> Document:
         info = self.info(doc_id)

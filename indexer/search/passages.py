@@ -11,7 +11,7 @@ import numpy as np
 
 from indexer.analysis.text import squash
 from indexer.documents.corpus import Catalog, DocumentInfo
-from indexer.errors import IndexCorruptError
+from indexer.errors import IndexCorruptError, UnknownPassageError
 from indexer.parse.anchors import AnchorResolver, Landing
 from indexer.parse.model import Passage, PassageKind
 from indexer.search.citation import Cited, permalink, reference_line
@@ -90,7 +90,7 @@ class PassageStore:
         try:
             return self.passages[self.by_id[passage_id]]
         except KeyError:
-            raise KeyError(passage_id) from None
+            raise UnknownPassageError(f"unknown passage {passage_id!r}", passage_id) from None
 
     def landing(self, passage_id: str) -> Landing | None:
         """Where a link to a passage this build no longer has should open: None when the

@@ -55,6 +55,7 @@ from indexer.parse.parser import parse
 from indexer.backends.local.substrings import DIR as SUBSTRINGS_DIR
 from indexer.backends.local.substrings import build_postings, save_postings
 from indexer.embed.threads import cores
+from indexer.indicators.store import write_records
 
 KEEP_BUILDS = 2
 
@@ -151,6 +152,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
                 f.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
         aliases = carry_aliases(*_previous_passages(cfg, log), passages)
         (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
+        write_records(tmp, parsed, {d.id: d.info for d in docs})  # indexer.indicators
         outlines = {pd.doc_id: [s.to_json() for s in pd.sections] for pd in parsed}
         (tmp / OUTLINE_FILE).write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
 

@@ -125,11 +125,14 @@ def _find(labels: tuple[str, ...], pattern: re.Pattern) -> int | None:
 def row_record(shape: TableShape, p: Passage, info: DocumentInfo) -> Record | None:
     """A row's record, or None for a row with no name or no figure."""
     cells = p.cells
-    cell = (lambda i: cells[i] if i is not None and i < len(cells) else "")
+
+    def cell(i: int | None) -> str:
+        return cells[i] if i is not None and i < len(cells) else ""
+
     printed = cell(shape.name)
     if not printed:
         return None
-    base, bracket_unit = strip_unit(printed)
+    bracket_unit = strip_unit(printed)[1]
     unit = cell(shape.unit) or bracket_unit
     growth_row = is_growth_name(printed)
     values = []
@@ -155,12 +158,8 @@ def _with_unit(q: Quantity, label: str, measure: Measure, row_unit: str) -> Quan
     percentage unless it is a bracketed cumulative, which is in the row's unit."""
     if q.number is None:
         return q
-    if PERCENT_LABEL_RE.search(label):
-        unit = "%"
-    elif measure == "growth" and "累计" not in q.qualifiers:
-        unit = "%"
-    else:
-        unit = row_unit
+    percent = PERCENT_LABEL_RE.search(label) or (measure == "growth" and "累计" not in q.qualifiers)
+    unit = "%" if percent else row_unit
     return Quantity(q.text, q.number, q.high, unit, q.qualifiers, q.aside)
 
 

@@ -176,6 +176,30 @@ def passages(ctx, doc_id: str, as_json: bool) -> None:
         click.echo("    " + p.text.replace("\n", " ")[:120])
 
 
+@main.command()
+@click.argument("name", required=False, default="")
+@click.option("--doc", "docs", multiple=True, help="restrict to a document id (repeatable)")
+@click.option("--city", multiple=True)
+@click.option("--period", multiple=True)
+@click.option("--role", type=click.Choice(["baseline", "target", "growth", "achieved", "level"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="the records as the API gives them")
+@click.pass_context
+@_friendly
+def indicators(ctx, name: str, docs, city, period, role, as_json: bool) -> None:
+    """Indicator records of the current build, side by side (NAME: 地区生产总值, GDP, …)."""
+    from indexer.build.store import current_build
+    from indexer.indicators.store import IndicatorQuery, comparison_lines, read_records, select
+
+    found = select(read_records(current_build(_config(ctx))),
+                   IndicatorQuery(name=name, doc=docs, city=city, period=period, role=role or ""))
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in found], ensure_ascii=False, indent=1))
+        return
+    for line in comparison_lines(found):
+        click.echo(line)
+    click.echo(f"{len(found)} records", err=True)
+
+
 def _outline_lines(sections: list, depth: int = 0):
     """The heading tree as indented lines, lead sentences left out."""
     from indexer.parse.heading_rules import LEVEL_NAMES

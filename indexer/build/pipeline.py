@@ -47,6 +47,7 @@ from indexer.embed.embedders import Embedder, make_embedder
 from indexer.embed.pool import in_process, worker_pool
 from indexer.embed.threads import cores
 from indexer.errors import BuildError, IndexCorruptError, PlansearchError
+from indexer.indicators.store import write_records
 from indexer.parse.anchors import carry_aliases
 from indexer.parse.model import ParsedDocument, Passage
 from indexer.parse.parser import parse
@@ -147,6 +148,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
                 f.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
         aliases = carry_aliases(*_previous_passages(cfg, log), passages)
         (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
+        write_records(tmp, parsed, {d.id: d.info for d in docs})
         outlines = {pd.doc_id: [s.to_json() for s in pd.sections] for pd in parsed}
         (tmp / OUTLINE_FILE).write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
 

@@ -15,6 +15,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import NotFoundError, PlansearchError, QueryError, UnknownPassageError
+from indexer.indicators.names import indicator_key
+from indexer.indicators.store import IndicatorQuery, select
 from indexer.search.citation import FORMATS, Cited, permalink
 from indexer.search.passages import passage_model
 from indexer.search.responses import (
@@ -22,6 +24,8 @@ from indexer.search.responses import (
     DocumentsJSON,
     DocumentWithOutlineJSON,
     HealthJSON,
+    IndicatorJSON,
+    IndicatorsJSON,
     LandingJSON,
     MovedJSON,
     PassageJSON,
@@ -34,7 +38,7 @@ from indexer.search.searcher import Searcher
 from search_app import current_searcher
 from search_app.limits import Overloaded, overloaded_response, search_slot
 from search_app.openapi import openapi_spec
-from search_app.params import parse_cite_args, parse_search_args
+from search_app.params import parse_cite_args, parse_indicator_args, parse_search_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 log = logging.getLogger("plansearch.api")
@@ -171,6 +175,19 @@ def cite():
     if params.download == "1":
         resp.headers["Content-Disposition"] = f'attachment; filename="plansearch-citations.{fmt.extension}"'
     return resp
+
+
+@bp.get("/indicators")
+def indicators():
+    """Indicator records side by side: one indicator across places and periods."""
+    s = searcher()
+    req = parse_indicator_args(request.args)
+    found = select(s.indicators, IndicatorQuery(name=req.name, q=req.q, doc=req.values("doc"),
+                                                city=req.values("city"), period=req.values("period"),
+                                                role=req.role))
+    records = [IndicatorJSON(**r.to_json(), url=base_url() + permalink(s.passage(r.passage_id))) for r in found]
+    return jsonify(dump(IndicatorsJSON(key=indicator_key(req.name) if req.name else "", total=len(records),
+                                       records=records)))
 
 
 @bp.get("/health")

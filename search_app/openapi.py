@@ -15,12 +15,13 @@ from indexer.search.responses import (
     DocumentWithOutlineJSON,
     ErrorJSON,
     HealthJSON,
+    IndicatorsJSON,
     LandingJSON,
     PassageWithNeighboursJSON,
     ReloadJSON,
     SearchResponseJSON,
 )
-from search_app.params import MAX_CITE_IDS, CiteRequest
+from search_app.params import MAX_CITE_IDS, CiteRequest, IndicatorRequest
 
 REF = "#/components/schemas/{model}"
 CATALOG_FIELDS = {"doc": "id", "city": "city", "kind": "kind", "period": "period"}
@@ -128,6 +129,11 @@ def openapi_spec(catalog: Catalog | None = None, max_query_chars: int = SearchCo
                     "404": ERRORS["404"],
                 },
             }},
+            "/api/indicators": {"get": {
+                "summary": "Indicator records (主要指标 tables, stated targets) side by side across documents",
+                "parameters": query_parameters(IndicatorRequest),
+                "responses": {"200": _json(IndicatorsJSON, "records"), "400": ERRORS["400"]},
+            }},
             "/api/health": {"get": {
                 "summary": "Index build, model and counts",
                 "responses": {"200": _json(HealthJSON, "health")},
@@ -146,5 +152,5 @@ def openapi_spec(catalog: Catalog | None = None, max_query_chars: int = SearchCo
         },
         "components": {"schemas": _components(
             SearchResponseJSON, DocumentsJSON, DocumentWithOutlineJSON, PassageWithNeighboursJSON, LandingJSON,
-            HealthJSON, ReloadJSON, ErrorJSON)},
+            HealthJSON, ReloadJSON, ErrorJSON, IndicatorsJSON)},
     }

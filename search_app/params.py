@@ -14,6 +14,7 @@ from indexer.query.request import FILTER_LABELS, SearchRequest
 from indexer.search.citation import FORMATS
 
 MAX_CITE_IDS = 200
+INDICATOR_ROLES = ("baseline", "target", "growth", "achieved", "level")
 SINGLE = ("q", "mode", "k", "offset", "group")
 
 
@@ -57,3 +58,31 @@ def parse_cite_args(args: MultiDict) -> CiteRequest:
     if count > MAX_CITE_IDS:
         raise QueryError(f"一次最多引用 {MAX_CITE_IDS} 段，现有 {count} 段", "too_many_ids")
     return req
+
+
+class IndicatorRequest(BaseModel):
+    """The parameters of /api/indicators; several documents, cities or periods are comma-separated."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field("", max_length=100, description="指标名，同义词归一（GDP = 地区生产总值）")
+    q: str = Field("", max_length=100, description="指标名中的一段文字")
+    doc: str = Field("", max_length=2000, description="文件编号，以逗号分隔")
+    city: str = Field("", max_length=500, description="地区，以逗号分隔")
+    period: str = Field("", max_length=100, description="规划期，以逗号分隔（十三五,十四五）")
+    role: Literal[("", *INDICATOR_ROLES)] = Field(  # type: ignore[valid-type]
+        "", description="只要这类数值：baseline 基期、target 目标、growth 增速、achieved 完成、level 水平")
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in getattr(self, name).split(",") if v.strip())
+
+
+def parse_indicator_args(args: MultiDict) -> IndicatorRequest:
+    raw = {name: args.get(name) for name in IndicatorRequest.model_fields if args.get(name)}
+    try:
+        return IndicatorRequest.model_validate(raw)
+    except ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        if name == "role":
+            raise QueryError(f"没有这种数值角色；可选：{'、'.join(INDICATOR_ROLES)}", "bad_role") from None
+        raise QueryError(f"参数 {name} 太长", "bad_parameter") from None

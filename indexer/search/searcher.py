@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -16,6 +17,8 @@ from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, corpus_hash
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, PlansearchError
+from indexer.indicators.records import Record
+from indexer.indicators.store import read_records
 from indexer.query.intent import query_stopwords
 from indexer.query.request import QueryPlan, SearchRequest, plan_query
 from indexer.search.fusion import union_by_score
@@ -91,6 +94,11 @@ class Searcher:
     @property
     def passages(self):
         return self.store.passages
+
+    @functools.cached_property
+    def indicators(self) -> list[Record]:
+        """The build's indicator records, read on first use: most requests never ask."""
+        return read_records(self.path)
 
     def close(self) -> None:
         self.indexes.close()

@@ -1,0 +1,128 @@
+"""Text as a PDF extraction gives it: lines wrapped at the page width, page numbers and running
+headers between paragraphs, headings glued to their bodies or to each other. The shapes are
+pinned on small texts, then on real plans re-printed that way (the corpus files are untouched)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.documents.corpus import Document, DocumentInfo
+from indexer.parse.parser import parse
+
+DATA = Path(__file__).parent / "data"
+WIDTH = 38
+PAGE_LINES = 40
+BODY = "。，；：、！？"
+
+
+def doc(text: str, doc_id: str = "t") -> Document:
+    info = DocumentInfo(id=doc_id, file=f"{doc_id}.txt", title="测试规划", short_title="测试", city="某市",
+                        kind="规划纲要", period="十四五", year=2021)
+    return Document(info, text)
+
+
+def outline(sections) -> list:
+    return [(s.title, s.level, outline(s.children)) for s in sections]
+
+
+def levels(pd) -> list[tuple[str, str]]:
+    return [(s.level, s.title) for s in pd.walk()]
+
+
+def paragraphs(pd) -> list[str]:
+    return [p.text for p in pd.passages if p.kind == "paragraph"]
+
+
+FILLER = "坚持以人民为中心的发展思想，统筹推进经济建设、政治建设、文化建设、社会建设和生态文明建设，"
+
+
+# --- headings glued to the body, to each other, or split ---------------------------------------
+
+def test_a_chapter_heading_run_into_its_body_with_a_space():
+    pd = parse(doc("第一章 发展环境 “十一五”时期，全市经济保持平稳较快增长。\n综合实力明显增强。\n"))
+    assert levels(pd)[0] == ("zhang", "第一章 发展环境")
+    assert "“十一五”时期" in paragraphs(pd)[0]
+
+
+def test_a_section_heading_run_into_its_body_with_an_ideographic_space():
+    pd = parse(doc("第一章　产业发展\n第三节　加快产业升级　全面实施制造强市战略，推动产业迈向中高端。\n"))
+    assert levels(pd) == [("zhang", "第一章 产业发展"), ("jie", "第三节 加快产业升级")]
+    assert paragraphs(pd)[0].endswith("　全面实施制造强市战略，推动产业迈向中高端。")
+
+
+def test_a_glued_heading_whose_body_wraps_onto_the_next_line():
+    text = ("第三节　加快产业升级　全面实施制造强市战略，推动产业迈向中高端，\n"
+            "建设现代化产业体系。\n")
+    pd = parse(doc("第一章　产业发展\n" + text))
+    assert ("jie", "第三节 加快产业升级") in levels(pd)
+    body = "全面实施制造强市战略，推动产业迈向中高端，建设现代化产业体系。"
+    assert paragraphs(pd)[0].replace("\n", "").endswith("　" + body)
+
+
+def test_a_heading_split_over_two_lines_at_the_page_width():
+    text = ("第二章　坚持创新驱动发展，全面塑造发展新优势，加快建设创新型\n"
+            "城市\n"
+            "创新是引领发展的第一动力。\n")
+    pd = parse(doc(text))
+    assert levels(pd)[0] == ("zhang", "第二章 坚持创新驱动发展，全面塑造发展新优势，加快建设创新型城市")
+
+
+def test_several_headings_on_one_line_separated_by_ideographic_spaces():
+    text = ("一、主要任务和经济发展目标　　第一章　主要任务　　（一）加快发展。全市上下要聚焦发展第一要务。\n"
+            "（二）深化改革。改革是发展的动力。\n"
+            "第二章　经济发展目标　　（一）总量目标。地区生产总值年均增长8%。\n"
+            "二、社会发展目标　　第三章　民生改善　　（一）就业。城镇新增就业5万人。\n")
+    pd = parse(doc(text))
+    assert outline(pd.sections) == [
+        ("一、主要任务和经济发展目标", "bufen", [
+            ("第一章 主要任务", "zhang", [("（一）加快发展", "paren_item", []), ("（二）深化改革", "paren_item", [])]),
+            ("第二章 经济发展目标", "zhang", [("（一）总量目标", "paren_item", [])]),
+        ]),
+        ("二、社会发展目标", "bufen", [("第三章 民生改善", "zhang", [("（一）就业", "paren_item", [])])]),
+    ]
+    assert "（一）加快发展。全市上下要聚焦发展第一要务。" in paragraphs(pd)
+
+
+# --- page furniture ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("number", ["— 12 —", "- 12 -", "第12页", "12", "第 12 页 共 30 页", "－12－"])
+def test_page_numbers_between_paragraphs_are_in_no_passage(number):
+    text = f"第一章　发展环境\n{FILLER}持续增强发展动力。\n{number}\n全市经济保持平稳增长。\n"
+    pd = parse(doc(text))
+    assert all(number.strip() not in p.text for p in pd.passages)
+    assert paragraphs(pd)[-1] == "全市经济保持平稳增长。"
+
+
+def test_a_running_header_is_in_no_passage_and_not_a_heading():
+    title = "某市国民经济和社会发展第十四个五年规划纲要"
+    pages = [f"{FILLER}第{n}项工作取得成效。\n" * 3 for n in range(4)]
+    text = f"{title}\n第一章　发展环境\n" + "".join(
+        f"{page}— {n + 1} —\n{title}\n第一章　发展环境\n" for n, page in enumerate(pages)) + "全市经济保持平稳增长。\n"
+    pd = parse(doc(text))
+    assert [s.title for s in pd.walk() if s.level == "zhang"] == ["第一章 发展环境"]
+    assert sum(1 for s in pd.walk() if s.level == "title") == 1
+    for p in pd.passages[2:]:
+        assert title not in p.search_text and "发展环境" not in p.search_text
+
+
+def test_a_sentence_cut_by_a_page_break_is_one_passage_without_the_furniture():
+    title = "某市国民经济和社会发展第十四个五年规划纲要"
+    text = (f"{title}\n第一章　发展环境\n{FILLER}\n" * 1
+            + "全市经济保持平稳增长，综合实力明显\n— 3 —\n\n" + title + "\n增强，人民生活持续改善。\n"
+            + "— 4 —\n" + title + "\n")
+    pd = parse(doc(text))
+    para = [p for p in pd.passages if "综合实力" in p.text]
+    assert len(para) == 1
+    assert pd.text[para[0].start:para[0].end] == para[0].text
+    assert "综合实力明显增强，人民生活持续改善。" in para[0].search_text
+    assert "3" not in para[0].search_text and title not in para[0].search_text
+
+
+def test_a_line_wrapped_without_punctuation_continues():
+    body = (FILLER * 3).rstrip("，") + "。"
+    lines = [body[i:i + WIDTH] for i in range(0, len(body), WIDTH)]
+    pd = parse(doc("第一章　发展环境\n" + "\n".join(lines) + "\n（一）加快发展。全市上下要聚焦发展。\n"))
+    assert next(p.search_text for p in pd.passages if p.kind == "paragraph") == body
+    assert ("paren_item", "（一）加快发展") in levels(pd)

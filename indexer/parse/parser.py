@@ -46,7 +46,7 @@ def page_span(start: int, end: int, page_starts: Sequence[int]) -> Pages | None:
 def parse(doc: Document) -> ParsedDocument:
     """Parse one document into its section tree and passages."""
     lines = split_runs(doc.text, split_lines(doc.text))
-    pages = page_furniture(lines)
+    pages = page_furniture(lines, doc.info.title)
     for i in boilerplate.furniture([ln.text for ln in lines]) | pages:
         lines[i].role = Role.FURNITURE
     lines = join_wraps(doc.text, lines, pages)

@@ -49,8 +49,11 @@ def split_runs(text: str, lines: list[Line]) -> list[Line]:
         if line.blank or line.tabbed:
             out.append(line)
             continue
-        gaps = GAP_RE.finditer(text, line.content_start, line.content_end)
-        cuts = [m.end() for m in gaps if _opens_heading(text, m.end())]
+        cuts: list[int] = []
+        for m in GAP_RE.finditer(text, line.content_start, line.content_end):
+            before = text[cuts[-1] if cuts else line.content_start:m.start()]
+            if _opens_heading(text, m.end(), _is_division(before)):
+                cuts.append(m.end())
         bounds = [line.content_start, *cuts, line.end]
         for a, b in itertools.pairwise(bounds):
             spans = [(max(s, a), min(e, b)) for s, e in line.spans if s < b and e > a]
@@ -63,15 +66,23 @@ def split_runs(text: str, lines: list[Line]) -> list[Line]:
     return out
 
 
-def _opens_heading(text: str, pos: int) -> bool:
+def _opens_heading(text: str, pos: int, after_division: bool) -> bool:
+    """A heading marker at ``pos``; after a whole 篇/章/节 heading any marker opens one."""
     found = match_heading(text[pos:pos + 80].split("\n", 1)[0])
-    return found is not None and found[0].rank <= SPLIT_RANK
+    return found is not None and (found[0].rank <= SPLIT_RANK or after_division)
 
 
-def page_furniture(lines: list[Line]) -> set[int]:
+def _is_division(piece: str) -> bool:
+    found = match_heading(piece.strip())
+    return (found is not None and found[0].structural and width(piece) <= HEADER_MAX
+            and not re.search(r"[，,。；;：:！？]", piece))
+
+
+def page_furniture(lines: list[Line], title: str = "") -> set[int]:
     """Page numbers (``— 12 —``, ``- 12 -``, ``第12页``, ``12``) and the running headers printed
-    beside them: a short line repeated at page breaks (the title, a chapter title). Of a running
-    header's copies the one away from any break is the heading itself; if none is, the first."""
+    beside them: a short line repeated at page breaks (the title, a chapter title), or the
+    document's own ``title`` at a break. Of a running header's copies the one away from any
+    break is the heading itself; if none is, the first."""
     numbers = {ln.index for ln in lines if not ln.blank and not ln.tabbed and _is_page_number(lines, ln)}
     if not numbers:
         return set()
@@ -83,6 +94,8 @@ def page_furniture(lines: list[Line]) -> set[int]:
         if ln.spans and not ln.tabbed and ln.index not in numbers and short:
             copies.setdefault(re.sub(r"\s+", "", t), []).append(ln.index)
     found = set(numbers)
+    if title:
+        found |= {i for i in near if re.sub(r"\s+", "", lines[i].text) == re.sub(r"\s+", "", title)}
     for idx in copies.values():
         at_break = [i for i in idx if i in near]
         if len(idx) < 2 or not at_break:

@@ -6,6 +6,8 @@ the limits are written once here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from indexer.parse.heading_rules import SENTENCE_END_RE
 from indexer.parse.lines import CLAUSE_END_RE, TERMINAL_RE, Line, Role
 
@@ -75,12 +77,22 @@ def breaks_mid_sentence(line: Line) -> bool:
     return len(clean) > 40 or len(clean) <= FRAGMENT or clean[-1] in CONNECTIVE_END
 
 
-def join_line_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge spans separated only by whitespace (a line break); an artefact keeps them apart."""
+def join_line_breaks(text: str, spans: list[tuple[int, int]],
+                     furniture: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Merge spans separated only by whitespace (a line break) or by page furniture (a page
+    break); an artefact keeps them apart."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        if out and not text[out[-1][1]:s].strip():
+        if out and _only_breaks(text, out[-1][1], s, furniture):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
     return out
+
+
+def _only_breaks(text: str, start: int, end: int, furniture: Sequence[tuple[int, int]]) -> bool:
+    gap = text[start:end]
+    for fs, fe in furniture:
+        if start <= fs and fe <= end:
+            gap = gap[: fs - start] + " " * (fe - fs) + gap[fe - start:]
+    return not gap.strip()

@@ -20,7 +20,14 @@ from indexer.parse.heading_rules import RANKS, RULES_BY_LEVEL
 from indexer.parse.headings import LEAD_RE, classify, is_title_fragment, item_title, names_appendix, normalize_heading
 from indexer.parse.lines import TERMINAL_RE, WS_RE, Line, Role, next_nonblank, offset_in_line, split_lines
 from indexer.parse.model import Pages, ParsedDocument, Passage, PassageKind, Section
-from indexer.parse.structure import front_matter, mark_contents, mark_unlabelled_chapters, mark_unnumbered_parts
+from indexer.parse.printed import join_wraps, page_furniture, split_runs
+from indexer.parse.structure import (
+    front_matter,
+    mark_contents,
+    mark_parts_above_chapters,
+    mark_unlabelled_chapters,
+    mark_unnumbered_parts,
+)
 from indexer.parse.tables import box
 
 FOOTNOTE_RE = re.compile(r"［\d{1,3}］|\[\d{1,3}\]")
@@ -38,16 +45,20 @@ def page_span(start: int, end: int, page_starts: Sequence[int]) -> Pages | None:
 
 def parse(doc: Document) -> ParsedDocument:
     """Parse one document into its section tree and passages."""
-    lines = split_lines(doc.text)
-    for line in lines:
-        classify(line)
-    for i in boilerplate.furniture([ln.text for ln in lines]):
+    lines = split_runs(doc.text, split_lines(doc.text))
+    pages = page_furniture(lines, doc.info.title)
+    for i in boilerplate.furniture([ln.text for ln in lines]) | pages:
         lines[i].role = Role.FURNITURE
+    lines = join_wraps(doc.text, lines, pages)
+    for line in lines:
+        if line.role != Role.FURNITURE:
+            classify(line)
     mark_contents(lines)
     if any(ln.level == "zhang" for ln in lines):
         mark_unlabelled_chapters(lines)
     mark_unnumbered_parts(lines)
-    b = Builder(doc)
+    mark_parts_above_chapters(lines)
+    b = Builder(doc, [(ln.start, ln.end) for ln in lines if ln.role == Role.FURNITURE])
     i = front_matter(b, lines)
     n = len(lines)
     while i < n:
@@ -74,8 +85,9 @@ def parse(doc: Document) -> ParsedDocument:
 class Builder:
     """Walks classified lines once, keeping the stack of open headings."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, furniture: Sequence[tuple[int, int]] = ()) -> None:
         self.doc = doc
+        self.furniture = sorted(furniture)
         self.text = doc.text
         self.roots: list[Section] = []
         self.stack: list[Section] = []
@@ -136,7 +148,7 @@ class Builder:
                 start=start,
                 end=end,
                 text=source,
-                search_text=search_text if search_text is not None else WS_RE.sub("", FOOTNOTE_RE.sub("", source)),
+                search_text=search_text if search_text is not None else self.search_text(start, end),
                 section_path=path,
                 section_ids=ids,
                 ordinal=ordinal,
@@ -145,6 +157,15 @@ class Builder:
                 pages=page_span(start, end, self.doc.page_starts),
             )
         )
+
+    def search_text(self, start: int, end: int) -> str:
+        """The passage as searched: no footnote marks, no whitespace, no page furniture
+        printed inside it (a page number and running header where a page broke it)."""
+        source = self.text[start:end]
+        for fs, fe in self.furniture:
+            if start <= fs and fe <= end:
+                source = source[: fs - start] + " " * (fe - fs) + source[fe - start:]
+        return WS_RE.sub("", FOOTNOTE_RE.sub("", source))
 
     def emit_chunks(self, kind: PassageKind, start: int, end: int) -> None:
         for s, e in chunk_span(self.text, start, end):
@@ -195,7 +216,7 @@ def _paragraph(b: Builder, lines: list[Line], i: int) -> int:
         if m and len(clean) > m.end() + 4:
             lead_end = line.content_start + offset_in_line(line, m.end() - 1)
             b.open("lead", m.group(1), line.content_start, lead_end)
-    for s, e in join_line_breaks(b.text, [sp for ln in lines[i:j + 1] for sp in ln.spans]):
+    for s, e in join_line_breaks(b.text, [sp for ln in lines[i:j + 1] for sp in ln.spans], b.furniture):
         b.emit_chunks(PassageKind.PARAGRAPH, s, e)
     b.close_leads()
     return j + 1

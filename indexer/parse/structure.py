@@ -7,6 +7,7 @@ recurs; an unlabelled chapter is known by the 节 that follows it).
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,15 @@ def mark_unnumbered_parts(lines: list[Line]) -> None:
                 and re.search(r"[。！？：；]$", prev.text)
                 and nxt.level == "paren_item" and re.match(r"^[（(]\s*一\s*[）)]", nxt.text)):
             ln.role, ln.level = Role.HEADING, "part"
+
+
+def mark_parts_above_chapters(lines: list[Line]) -> None:
+    """In an older plan the parts are 一、二、 and the chapters run straight through them
+    (``一、主要任务　　第一章　…``): a 一、 heading that a 章 follows at once is a part."""
+    body = [ln for ln in lines if not ln.skipped]
+    for ln, nxt in itertools.pairwise(body):
+        if ln.role == Role.HEADING and ln.level == "cn_item" and nxt.level == "zhang":
+            ln.level = "bufen"
 
 
 def front_matter(b: Builder, lines: list[Line]) -> int:

@@ -11,7 +11,7 @@ from typing import TypeVar
 from indexer.config import SearchConfig
 from indexer.query.request import MAX_K, MAX_OFFSET, QueryPlan
 from indexer.search.fusion import convex, rrf
-from indexer.search.matching import match_kind
+from indexer.search.matching import coverage, match_kind
 
 T = TypeVar("T", bound=Hashable)
 Ranked = list[tuple[int, float]]
@@ -61,6 +61,8 @@ class Evidence:
     phrases: list[str]
     whole: str
     parts: list[str]
+    headings: Callable[[int], str] = lambda row: ""
+    weights: dict[str, float] | None = None
 
 
 def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence, cfg: SearchConfig,
@@ -85,8 +87,10 @@ def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence,
                           cfg.prefer_boost ** plan.intent.strength)
     rows = [row for row, _ in fused]
     sims = ev.similarities(rows) if ev.similarities is not None else {}
+    weights = ev.weights or dict.fromkeys(ev.words, 1.0)
     matches = classify(rows, ev.body, tiers, ev.words, ev.phrases, sims.get, ev.semantic_bar,
-                       literal=bool(exact) and plan.lexical_mode, floor=ev.semantic_floor)
+                       literal=bool(exact) and plan.lexical_mode, floor=ev.semantic_floor,
+                       covered=lambda row: coverage(weights, ev.body(row) + ev.headings(row)))
     fused = [(row, score) for row, score in fused if row in matches]
     missing = unfound_words(ev.words, [ev.body(row) for row, _ in fused[:RANKED_EXACT]]) if fused else ()
     if plan.intent.compare and not grouped:
@@ -137,14 +141,16 @@ def order_by_tier(fused: list[tuple[T, float]], tiers: dict[T, int], preferred: 
 
 def classify(items: Sequence[T], body: Callable[[T], str], tiers: dict[T, int], words: list[str],
              phrases: list[str], similarity: Callable[[T], float | None], bar: float,
-             literal: bool, floor: float = float("-inf")) -> dict[T, str]:
+             literal: bool, floor: float = float("-inf"),
+             covered: Callable[[T], float] = lambda item: 0.0) -> dict[T, str]:
     """How each candidate matches the query; the ones that do not are left out. Holding
     every quoted phrase counts as an exact match."""
     out: dict[T, str] = {}
     for item in items:
         text = body(item)
         tier = 2 if phrases and all(x in text for x in phrases) else tiers[item]
-        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal, floor)
+        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal, floor,
+                          covered(item))
         if kind:
             out[item] = kind
     return out

@@ -12,7 +12,7 @@ from indexer.backends.base import with_leads
 from indexer.config import SearchConfig
 from indexer.documents.corpus import Catalog
 from indexer.query.request import SearchRequest, plan_query
-from indexer.search.matching import enough_words, match_kind, semantic_bar
+from indexer.search.matching import MIN_WORD_COVERAGE, coverage, enough_words, match_kind, semantic_bar, word_weights
 from indexer.search.ranking import Evidence, Run, fuse, interleave_documents, order_by_tier, rank, tier_of
 
 CFG = SearchConfig()
@@ -158,3 +158,21 @@ def test_partial_words_need_a_similarity_above_the_floor_and_unfound_words_are_n
     ranking = rank(plan, {"bm25": [(1, 2.0)], "dense": [(1, 0.87)]}, [], ev, CFG, False)
     assert ranking.matches == {1: "words"} and ranking.missing == ("红烧肉",)
     assert match_kind(0, 1, 2, None, 1.0, False, floor=0.86) == "words"  # bm25 mode: no similarity to ask
+
+
+def test_rare_words_found_carry_a_partial_match_without_the_floor(plan_of):
+    """棚户区 and 改造 are rare, 规划 is in every plan: a passage (or its headings) holding the
+    rare ones matches on words; one holding only the common word needs the floor."""
+    plan = plan_of("棚户区改造规划")
+    weights = word_weights(["棚户区", "改造", "规划"], {"棚户区": 2, "改造": 40, "规划": 900}.__getitem__, 1000)
+    assert weights["棚户区"] > weights["改造"] > weights["规划"] > 0
+    texts = {1: "推进改造，完善规划", 2: "完善规划实施机制", 3: "推进老旧小区改造，完善规划"}
+    heads = {1: "棚户区", 2: "", 3: ""}
+    ev = Evidence(texts.__getitem__, lambda r: "d", lambda rows: dict.fromkeys(rows, 0.80), 0.9, 0.86,
+                  list(weights), [], "", [], heads.__getitem__, weights)
+    ranking = rank(plan, {"bm25": [(1, 3.0), (2, 2.0), (3, 1.0)], "dense": [(1, 0.8)]}, [], ev, CFG, False)
+    assert ranking.matches == {1: "words"}  # 3 holds two words of three, but not the rare one
+    assert coverage(weights, texts[1] + heads[1]) >= MIN_WORD_COVERAGE > coverage(weights, texts[3])
+    assert coverage({}, "任何文字") == 0.0
+    assert match_kind(0, 2, 3, 0.5, 0.9, False, floor=0.86, covered=MIN_WORD_COVERAGE) == "words"
+    assert match_kind(0, 2, 3, 0.5, 0.9, False, floor=0.86, covered=0.5) is None

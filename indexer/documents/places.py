@@ -42,3 +42,31 @@ def split_units(text: str) -> list[str]:
     if not m:
         return []
     return re.findall(PLACE_UNIT, m.group(1))
+
+
+# The 直辖市 are cities by name and provinces by level.
+MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+LEVELS = ("省", "市", "县", "区")
+
+
+def full_name(place: str, title: str = "") -> str:
+    """A place in full: a short name takes its suffix from the document's title where the title
+    prints one after it (常德 → 常德市, 津市 → 津市市); otherwise the name stays as it is."""
+    place = place.strip()
+    m = re.search(re.escape(place) + f"({'|'.join(SUFFIXES)})", title) if place else None
+    return place + m.group(1) if m else place
+
+
+def admin_level(place: str, title: str = "") -> str:
+    """The administrative level of a place, from its name (in full, see full_name): 省 (省,
+    自治区, 特别行政区 and the 直辖市), 县 (县, 自治县, 旗), 区 (a city's 区), else 市 (市, 州,
+    地区, 盟)."""
+    place = full_name(place, title)
+    short = name_forms(place)[-1]
+    if place.endswith(("省", "自治区", "特别行政区")) or short in MUNICIPALITIES:
+        return "省"
+    if place.endswith(("县", "旗")):
+        return "县"
+    if place.endswith("区") and not place.endswith("地区"):
+        return "区"
+    return "市"

@@ -23,6 +23,11 @@ SECTION_RE = re.compile(r"(章节|部分|篇章|专章|一章|一节|哪一篇|�
 QUESTION_RE = re.compile(
     r"[？?吗呢]|怎么|怎样|如何|什么|多少|哪些|哪里|哪儿|有没有|能不能|会不会|是不是|是否|为什么|为何|打算|咋"
 )
+# Scope words that ask for documents of one administrative level (indexer.documents.places.admin_level).
+SCOPE_LEVELS = {"各省": "省", "各省份": "省", "各省区市": "省", "哪些省": "省", "全国各地": "省",
+                "各市": "市", "各城市": "市", "各个城市": "市", "哪些城市": "市", "几个城市": "市", "几座城市": "市",
+                "各县": "县", "各区县": "县"}
+SCOPE_RE = re.compile("|".join(sorted(SCOPE_LEVELS, key=len, reverse=True)))
 KIND_WORDS = {"政府工作报告": ("政府工作报告", "工作报告"), "规划纲要": ("规划纲要", "规划", "纲要")}
 @functools.cache
 def query_stopwords() -> frozenset[str]:
@@ -43,6 +48,7 @@ class Intent:
     question: bool
     lexical_text: str
     compare: bool = False
+    level: str = ""
 
     def explain(self) -> dict | None:
         if not self.preferred_docs:
@@ -64,6 +70,12 @@ def named_places(text: str, forms: dict[str, tuple[str, ...]]) -> list[str]:
             if place not in named:
                 named.append(place)
     return named
+
+
+def scope_level(text: str) -> str:
+    """The administrative level a scope word asks for (各省 → 省, 各市 → 市), or ""; 各地 asks for none."""
+    m = SCOPE_RE.search(text)
+    return SCOPE_LEVELS[m.group(0)] if m else ""
 
 
 def analyse(text: str, documents: Iterable[DocumentInfo], filtered: bool = False) -> Intent:
@@ -90,4 +102,5 @@ def analyse(text: str, documents: Iterable[DocumentInfo], filtered: bool = False
                 lexical = lexical.replace(w, " ")
     return Intent(preferred, tuple(named), strength, bool(SECTION_RE.search(text)),
                   bool(QUESTION_RE.search(text)) or len(text) >= 20, lexical,
-                  compare=bool(COMPARE_RE.search(text)) and len(cities) != 1)
+                  compare=bool(COMPARE_RE.search(text)) and len(cities) != 1,
+                  level="" if cities or filtered else scope_level(text))

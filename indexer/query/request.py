@@ -14,7 +14,8 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indexer.analysis.text import is_word_char, normalize_char
-from indexer.documents.corpus import Catalog
+from indexer.documents.corpus import Catalog, DocumentInfo
+from indexer.documents.places import admin_level, full_name, name_forms
 from indexer.errors import QueryError
 from indexer.query.intent import Intent, analyse
 from indexer.query.syntax import ParsedQuery, parse_query
@@ -196,8 +197,23 @@ def plan_query(req: SearchRequest, catalog: Catalog, max_embed_chars: int) -> Qu
         allowed = [d for d in allowed if d not in dropped]
         notes.append("已排除文件：" + "、".join(catalog.info(d).short_title for d in dropped))
     intent = analyse(pq.terms, catalog, req.filtered)
-    return QueryPlan(req, pq, intent, tuple(allowed), req.filtered or bool(dropped),
+    scoped = [d for d in allowed if intent.level and document_level(catalog.info(d)) == intent.level]
+    if scoped and len(scoped) < len(allowed):
+        allowed = scoped
+        notes.append(f"只看{intent.level}级文件（检索词问的是各{intent.level}）")
+    return QueryPlan(req, pq, intent, tuple(allowed), req.filtered or bool(dropped) or bool(scoped),
                      pq.positive_text[:max_embed_chars], tuple(notes))
+
+
+def document_level(info: DocumentInfo) -> str:
+    """A document's administrative level, from its place and title."""
+    return admin_level(info.city, info.title)
+
+
+def names_place(value: str, info: DocumentInfo) -> bool:
+    """Whether a filter value names the document's place, in its full or short form (岳阳市 or
+    岳阳, 北京 or 北京市), whichever form the catalog stores; 岳阳县 is another place."""
+    return value in name_forms(full_name(info.city, info.title))
 
 
 def _check_filters(req: SearchRequest, catalog: Catalog) -> None:
@@ -205,13 +221,13 @@ def _check_filters(req: SearchRequest, catalog: Catalog) -> None:
     for name, attr in (("doc", "id"), ("city", "city"), ("kind", "kind"), ("period", "period")):
         known = {getattr(i, attr) for i in infos}
         for v in getattr(req, name):
-            if v not in known:
+            if not (any(names_place(v, i) for i in infos) if name == "city" else v in known):
                 raise QueryError(f"没有这个{FILTER_LABELS[name]}：{v}；可选：{'、'.join(sorted(known))}",
                                  "unknown_filter")
 
 
 def _admits(req: SearchRequest, info) -> bool:
-    return ((not req.doc or info.id in req.doc) and (not req.city or info.city in req.city)
+    return ((not req.doc or info.id in req.doc) and (not req.city or any(names_place(v, info) for v in req.city))
             and (not req.kind or info.kind in req.kind) and (not req.period or info.period in req.period))
 
 

@@ -54,6 +54,8 @@ class PassageStore:
         self.kinds = np.array([p.kind for p in passages])
         self._section_anchors: dict[tuple[str, str], str] | None = None
         self.squashed = functools.lru_cache(maxsize=SQUASHED_CACHE)(self._squash)
+        self.frequency = functools.lru_cache(maxsize=SQUASHED_CACHE)(self._frequency)
+        self.headings = functools.lru_cache(maxsize=SQUASHED_CACHE)(self._headings)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -64,6 +66,14 @@ class PassageStore:
     def _squash(self, row: int) -> str:
         """A passage's text as substring matching sees it (indexer.analysis.text.squash)."""
         return squash(self.passages[row].search_text)
+
+    def _headings(self, row: int) -> str:
+        """The squashed heading path above a passage: words a passage leaves to its headings."""
+        return squash("".join(self.passages[row].section_path))
+
+    def _frequency(self, word: str) -> int:
+        """How many passages hold ``word`` (squashed), for weighing a query's words by rarity."""
+        return sum(word in self.squashed(row) for row in range(len(self.passages)))
 
     def row(self, passage_id: str) -> int:
         return self.by_id[passage_id]

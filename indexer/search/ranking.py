@@ -11,12 +11,14 @@ from typing import TypeVar
 from indexer.config import SearchConfig
 from indexer.query.request import MAX_K, MAX_OFFSET, QueryPlan
 from indexer.search.fusion import convex, rrf
-from indexer.search.matching import match_kind
+from indexer.search.matching import MIN_WORD_COVERAGE, coverage, match_kind
 
 T = TypeVar("T", bound=Hashable)
 Ranked = list[tuple[int, float]]
 # Exact matches past the last page anyone can ask for are counted, not ranked.
 RANKED_EXACT = MAX_OFFSET + MAX_K
+# A semantic-only passage earns its document a place in a comparison only from the top of a retriever's list.
+LEADERS = 20
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Evidence:
     phrases: list[str]
     whole: str
     parts: list[str]
+    headings: Callable[[int], str] = lambda row: ""
+    weights: dict[str, float] | None = None
 
 
 def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence, cfg: SearchConfig,
@@ -85,12 +89,20 @@ def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence,
                           cfg.prefer_boost ** plan.intent.strength)
     rows = [row for row, _ in fused]
     sims = ev.similarities(rows) if ev.similarities is not None else {}
+    weights = ev.weights or dict.fromkeys(ev.words, 1.0)
+
+    def covered(row: int) -> float:
+        return coverage(weights, ev.body(row) + ev.headings(row))
+
     matches = classify(rows, ev.body, tiers, ev.words, ev.phrases, sims.get, ev.semantic_bar,
-                       literal=bool(exact) and plan.lexical_mode, floor=ev.semantic_floor)
+                       literal=bool(exact) and plan.lexical_mode, floor=ev.semantic_floor, covered=covered)
     fused = [(row, score) for row, score in fused if row in matches]
     missing = unfound_words(ev.words, [ev.body(row) for row, _ in fused[:RANKED_EXACT]]) if fused else ()
     if plan.intent.compare and not grouped:
-        fused = interleave_documents(fused, [ev.doc_of(row) for row, _ in fused])
+        leaders = {row for row, _ in lexical[:LEADERS]} | {row for row, _ in dense[:LEADERS]}
+        real = {row for row, _ in fused
+                if matches[row] == "exact" or row in leaders or covered(row) >= MIN_WORD_COVERAGE}
+        fused = interleave_documents(fused, [ev.doc_of(row) for row, _ in fused], real.__contains__)
     return Ranking(fused, {row: r for r, (row, _) in enumerate(lexical, start=1)},
                    {row: r for r, (row, _) in enumerate(dense, start=1)}, matches, uncounted, missing,
                    tuple(row for row, _ in (dense or bm25)[:10]))
@@ -137,30 +149,37 @@ def order_by_tier(fused: list[tuple[T, float]], tiers: dict[T, int], preferred: 
 
 def classify(items: Sequence[T], body: Callable[[T], str], tiers: dict[T, int], words: list[str],
              phrases: list[str], similarity: Callable[[T], float | None], bar: float,
-             literal: bool, floor: float = float("-inf")) -> dict[T, str]:
+             literal: bool, floor: float = float("-inf"),
+             covered: Callable[[T], float] = lambda item: 0.0) -> dict[T, str]:
     """How each candidate matches the query; the ones that do not are left out. Holding
     every quoted phrase counts as an exact match."""
     out: dict[T, str] = {}
     for item in items:
         text = body(item)
         tier = 2 if phrases and all(x in text for x in phrases) else tiers[item]
-        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal, floor)
+        kind = match_kind(tier, sum(w in text for w in words), len(words), similarity(item), bar, literal, floor,
+                          covered(item))
         if kind:
             out[item] = kind
     return out
 
 
-def interleave_documents(ranked: list[tuple[T, float]], docs: list[str]) -> list[tuple[T, float]]:
+def interleave_documents(ranked: list[tuple[T, float]], docs: list[str],
+                         real: Callable[[T], bool] = lambda item: True) -> list[tuple[T, float]]:
     """Round-robin over documents in the order of their best hit, each keeping its own order:
-    a "各地…" question wants every city's answer near the top, not ten from one plan."""
+    a "各地…" question wants every city's answer near the top, not ten from one plan. Only a
+    document with a real match (``real``: the query, or most of its word weight, in the text)
+    takes part; the others follow in their fused order, never forced up as filler."""
     queues: dict[str, list[tuple[T, float]]] = {}
     for item, doc in zip(ranked, docs, strict=True):
         queues.setdefault(doc, []).append(item)
+    taking = [q for q in queues.values() if any(real(item) for item, _ in q)]
     out: list[tuple[T, float]] = []
     depth = 0
-    while len(out) < len(ranked):
-        for queue in queues.values():
+    while depth < max(map(len, taking), default=0):
+        for queue in taking:
             if depth < len(queue):
                 out.append(queue[depth])
         depth += 1
-    return out
+    chosen = {id(q) for q in taking}
+    return out + [entry for entry, doc in zip(ranked, docs, strict=True) if id(queues[doc]) not in chosen]

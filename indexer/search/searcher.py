@@ -22,6 +22,7 @@ from indexer.indicators.store import read_records
 from indexer.query.intent import query_stopwords
 from indexer.query.request import QueryPlan, SearchRequest, plan_query
 from indexer.search.fusion import union_by_score
+from indexer.search.matching import word_weights
 from indexer.search.passages import PassageStore
 from indexer.search.ranking import Evidence, Ranking, rank
 from indexer.search.results import Hit, SearchResponse, query_terms, suggestion, table_highlights
@@ -177,12 +178,14 @@ class Searcher:
         lists = {name: self._retrieve(name, query, docs, named, n) for name in plan.runs}
         exact = self.indexes.retrievers["exact"].retrieve(query, plan.allowed, n) if plan.lexical_mode else []
         semantic = plan.semantic_mode
+        words = self._content_words(plan)
         ev = Evidence(self.store.squashed, lambda row: self.store.at(row).doc_id,
                       query.similarities_of if semantic else None,
                       max(query.semantic_bar(cfg.semantic_bar_z), cfg.semantic_floor) if semantic else float("inf"),
                       cfg.semantic_floor if semantic else float("-inf"),
-                      self._content_words(plan), [squash(x) for x in plan.parsed.phrases],
-                      query.whole(), query_parts(plan.parsed.terms))
+                      words, [squash(x) for x in plan.parsed.phrases],
+                      query.whole(), query_parts(plan.parsed.terms), self.store.headings,
+                      word_weights(words, self.store.frequency, len(self.store)))
         return rank(plan, lists, exact, ev, cfg, grouped)
 
     def _content_words(self, plan: QueryPlan) -> list[str]:

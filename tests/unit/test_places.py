@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.documents.metadata import detect, period_of_year, plan_number
-from indexer.documents.places import name_forms, split_units
+from indexer.documents.places import admin_level, full_name, name_forms, split_units
 from indexer.query.intent import analyse, named_places
 from tests.conftest import ROOT
 
@@ -68,3 +68,12 @@ def test_detected_metadata_covers_every_descriptive_catalog_field():
     from indexer.documents.metadata import Detected
 
     assert [f.name for f in fields(Detected)] == [f.name for f in fields(DocumentInfo) if f.name not in ("id", "file")]
+
+
+def test_the_administrative_level_comes_from_the_name_or_the_title():
+    assert [admin_level(p) for p in ("湖南省", "广西壮族自治区", "北京市", "重庆", "香港特别行政区")] == ["省"] * 5
+    assert [admin_level(p) for p in ("岳阳市", "湘西土家族苗族自治州", "大兴安岭地区")] == ["市"] * 3
+    assert admin_level("澧县") == "县" and admin_level("岳麓区") == "区"
+    assert full_name("津市", "津市市国民经济和社会发展第十三个五年规划纲要") == "津市市"
+    assert admin_level("津市", "津市市国民经济和社会发展第十三个五年规划纲要") == "市"
+    assert full_name("北京市", "2026年北京市政府工作报告") == "北京市"

@@ -12,8 +12,8 @@ from indexer.backends.base import with_leads
 from indexer.config import SearchConfig
 from indexer.documents.corpus import Catalog
 from indexer.query.request import SearchRequest, plan_query
-from indexer.search.matching import enough_words, match_kind, semantic_bar
-from indexer.search.ranking import Evidence, Run, fuse, interleave_documents, order_by_tier, rank, tier_of
+from indexer.search.matching import MIN_WORD_COVERAGE, coverage, enough_words, match_kind, semantic_bar, word_weights
+from indexer.search.ranking import LEADERS, Evidence, Run, fuse, interleave_documents, order_by_tier, rank, tier_of
 
 CFG = SearchConfig()
 
@@ -81,6 +81,28 @@ def test_interleaving_round_robins_documents_in_order_of_their_best_hit():
     ranked = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.5)]
     out = interleave_documents(ranked, ["a", "a", "b", "a", "c"])
     assert [r for r, _ in out] == [1, 3, 5, 2, 4]
+    # c has no real match (a one-line lead that only sounds alike): it is not forced up as filler.
+    out = interleave_documents(ranked, ["a", "a", "b", "a", "c"], lambda row: row != 5)
+    assert [r for r, _ in out] == [1, 3, 2, 4, 5]
+    out = interleave_documents([(5, 0.9), (1, 0.8)], ["c", "a"], lambda row: row != 5)
+    assert [r for r, _ in out] == [1, 5]
+
+
+def test_a_comparison_interleaves_only_documents_with_a_real_match(plan_of):
+    plan = plan_of("各地数字经济发展目标", "bm25")
+    texts = {1: "数字经济发展目标", 2: "数字经济发展", 3: "明确发展目标", 4: "数字经济核心产业"}
+    docs = {1: "a", 2: "a", 3: "b", 4: "a"}
+    weights = {"数字经济": 4.0, "发展": 0.5, "目标": 1.0}
+    ev = Evidence(texts.__getitem__, docs.__getitem__, None, float("inf"), 0.0, list(weights), [], "", [],
+                  lambda row: "", weights)
+    lexical = [(r, 1.0) for r in range(1, 4)] + [(r, 0.1) for r in range(10, 10 + LEADERS)] + [(4, 0.0)]
+    texts.update({r: "无关" for r in range(10, 10 + LEADERS)})
+    docs.update(dict.fromkeys(range(10, 10 + LEADERS), "z"))
+    fused = [r for r, _ in rank(plan, {"bm25": lexical}, [], ev, CFG, False).fused]
+    assert fused == [1, 3, 2]  # 3 is a leader of the BM25 list: b takes part
+    lexical = [(1, 1.0), (2, 0.9)] + [(r, 0.1) for r in range(10, 10 + LEADERS)] + [(3, 0.0), (4, 0.0)]
+    fused = [r for r, _ in rank(plan, {"bm25": lexical}, [], ev, CFG, False).fused]
+    assert fused == [1, 2, 3]  # 3 (发展目标 without 数字经济) is weak and not a leader: b is not forced in
 
 
 @dataclass
@@ -158,3 +180,21 @@ def test_partial_words_need_a_similarity_above_the_floor_and_unfound_words_are_n
     ranking = rank(plan, {"bm25": [(1, 2.0)], "dense": [(1, 0.87)]}, [], ev, CFG, False)
     assert ranking.matches == {1: "words"} and ranking.missing == ("红烧肉",)
     assert match_kind(0, 1, 2, None, 1.0, False, floor=0.86) == "words"  # bm25 mode: no similarity to ask
+
+
+def test_rare_words_found_carry_a_partial_match_without_the_floor(plan_of):
+    """棚户区 and 改造 are rare, 规划 is in every plan: a passage (or its headings) holding the
+    rare ones matches on words; one holding only the common word needs the floor."""
+    plan = plan_of("棚户区改造规划")
+    weights = word_weights(["棚户区", "改造", "规划"], {"棚户区": 2, "改造": 40, "规划": 900}.__getitem__, 1000)
+    assert weights["棚户区"] > weights["改造"] > weights["规划"] > 0
+    texts = {1: "推进改造，完善规划", 2: "完善规划实施机制", 3: "推进老旧小区改造，完善规划"}
+    heads = {1: "棚户区", 2: "", 3: ""}
+    ev = Evidence(texts.__getitem__, lambda r: "d", lambda rows: dict.fromkeys(rows, 0.80), 0.9, 0.86,
+                  list(weights), [], "", [], heads.__getitem__, weights)
+    ranking = rank(plan, {"bm25": [(1, 3.0), (2, 2.0), (3, 1.0)], "dense": [(1, 0.8)]}, [], ev, CFG, False)
+    assert ranking.matches == {1: "words"}  # 3 holds two words of three, but not the rare one
+    assert coverage(weights, texts[1] + heads[1]) >= MIN_WORD_COVERAGE > coverage(weights, texts[3])
+    assert coverage({}, "任何文字") == 0.0
+    assert match_kind(0, 2, 3, 0.5, 0.9, False, floor=0.86, covered=MIN_WORD_COVERAGE) == "words"
+    assert match_kind(0, 2, 3, 0.5, 0.9, False, floor=0.86, covered=0.5) is None

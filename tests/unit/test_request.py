@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from indexer.documents.corpus import Catalog
 from indexer.errors import QueryError
-from indexer.query.request import MAX_K, MAX_OFFSET, MAX_VALUES, SearchRequest, bounds, plan_query
+from indexer.query.request import MAX_K, MAX_OFFSET, MAX_VALUES, SearchRequest, bounds, document_level, plan_query
 
 
 def parse(**raw):
@@ -61,3 +64,34 @@ def test_a_plan_checks_filter_values_against_the_catalog(catalog):
 def test_a_query_of_punctuation_plans_no_search(catalog):
     plan = plan_query(parse(q="，。！"), catalog, 64)
     assert not plan.searchable and plan.notes
+
+
+@pytest.fixture(scope="module")
+def cities_and_provinces(catalog):
+    """The five city documents and the thirteen provincial reports in one catalog."""
+    provinces = Catalog.load(Path(__file__).parents[2] / "collections" / "provinces")
+    return Catalog(catalog.corpus_dir, [*catalog, *provinces], catalog.max_bytes)
+
+
+def test_a_place_filter_takes_the_full_and_the_short_form(cities_and_provinces):
+    for city, doc in (("岳阳市", "yueyang-14th-five-year-plan"), ("岳阳", "yueyang-14th-five-year-plan"),
+                      ("北京", "beijing-2026-government-work-report"),
+                      ("北京市", "beijing-2026-government-work-report")):
+        plan = plan_query(parse(q="数字经济", city=[city]), cities_and_provinces, 64)
+        assert plan.allowed == (doc,), city
+    plan = plan_query(parse(q="数字经济", city=["津市"]), cities_and_provinces, 64)
+    assert plan.allowed == ("jinshi-13th-five-year-plan",)  # not 天津市
+    with pytest.raises(QueryError):
+        plan_query(parse(q="数字经济", city=["岳阳县"]), cities_and_provinces, 64)
+
+
+def test_each_province_asks_for_provincial_documents_and_each_place_for_all(cities_and_provinces):
+    levels = {i.id: document_level(i) for i in cities_and_provinces}
+    assert levels["beijing-2026-government-work-report"] == "省" and levels["changde-14th-five-year-plan"] == "市"
+    provinces = plan_query(parse(q="各省数字经济发展目标"), cities_and_provinces, 64)
+    assert provinces.intent.compare and set(provinces.allowed) == {d for d, lv in levels.items() if lv == "省"}
+    assert provinces.doc_filter == provinces.allowed and any("省级" in n for n in provinces.notes)
+    everywhere = plan_query(parse(q="各地数字经济发展目标"), cities_and_provinces, 64)
+    assert everywhere.intent.compare and len(everywhere.allowed) == 18 and everywhere.doc_filter is None
+    cities = plan_query(parse(q="各市数字经济发展目标"), cities_and_provinces, 64)
+    assert set(cities.allowed) == {d for d, lv in levels.items() if lv == "市"}

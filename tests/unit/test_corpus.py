@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from indexer.cli import main
-from indexer.documents.corpus import Catalog
+from indexer.documents.corpus import REQUIRED_FIELDS, Catalog, DocumentInfo
 from indexer.errors import CatalogError, CorpusError, UnknownDocumentError
 from indexer.extract.formats import Limits
 from tests.conftest import CORPUS
@@ -110,9 +110,15 @@ def test_the_cli_reports_a_broken_file_without_a_traceback(tmp_path, small_corpu
     assert f"{REPORT}.txt: binary file" in result.output and "Traceback" not in result.output
 
 
-def test_a_saved_catalog_reads_back_the_same_with_id_and_file_first(small_corpus):
+def test_a_saved_catalog_keeps_its_lines_and_writes_a_new_entry_id_and_file_first(small_corpus):
+    path = small_corpus / "catalog.yaml"
+    written = path.read_text(encoding="utf-8")
     before = Catalog.load(small_corpus)
     before.save()
-    raw = yaml.safe_load((small_corpus / "catalog.yaml").read_text(encoding="utf-8"))
-    assert list(raw["documents"][0])[:2] == ["id", "file"]
-    assert [e for e in Catalog.load(small_corpus)] == [e for e in before]
+    assert path.read_text(encoding="utf-8") == written
+    extra = DocumentInfo(**{**{k: getattr(before.info(REPORT), k) for k in REQUIRED_FIELDS},
+                            "id": "copy-of-report", "file": "copy-of-report.txt"})
+    before.with_entries([extra]).save()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert list(raw["documents"][-1])[:2] == ["id", "file"]
+    assert path.read_text(encoding="utf-8").startswith(written.rstrip("\n"))

@@ -70,7 +70,7 @@ def test_a_query_of_punctuation_plans_no_search(catalog):
 def cities_and_provinces(catalog):
     """The five city documents and the thirteen provincial reports in one catalog."""
     provinces = Catalog.load(Path(__file__).parents[2] / "collections" / "provinces")
-    return Catalog(catalog.corpus_dir, [*catalog, *provinces], catalog.max_bytes)
+    return Catalog(catalog.corpus_dir, [*catalog, *provinces], catalog.limits)
 
 
 def test_a_place_filter_takes_the_full_and_the_short_form(cities_and_provinces):

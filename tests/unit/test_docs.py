@@ -26,3 +26,12 @@ def test_every_module_states_its_job():
     mm = _module_map()
     silent = [str(p.relative_to(ROOT)) for p in mm.modules() if not mm.first_sentence(p)]
     assert silent == []
+
+
+def test_every_command_is_in_the_readme_command_list():
+    from indexer.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("## Command line"):readme.index("## Adding documents")]
+    missing = [name for name in main.commands if f".venv/bin/plansearch {name}" not in listed]
+    assert missing == []

@@ -1,0 +1,5 @@
+"""``python -m indexer.cli``: the same command line, for subprocesses and tests."""
+
+from indexer.cli import main
+
+main()

@@ -141,7 +141,7 @@ def passage(passage_id: str):
         moved.headers["Location"] = url_for("api.passage", passage_id=landing.passage_id)
         return moved
     before, after = s.neighbours(passage_id)
-    return jsonify(dump(PassageWithNeighboursJSON(**passage_of(p, s).model_dump(),
+    return jsonify(dump(PassageWithNeighboursJSON(**dump(passage_of(p, s)),
                                                   before=[passage_of(x, s) for x in before],
                                                   after=[passage_of(x, s) for x in after])))
 

@@ -40,8 +40,22 @@ class Cited:
         if self.is_heading:
             return path
         unit = "行" if self.passage.kind == PassageKind.TABLE_ROW else "段"
-        where = f"第{self.passage.ordinal}{unit}"
+        where = f"第{self.passage.ordinal}{unit}" + (f"，{self.page_label}" if self.page_label else "")
         return f"{path}，{where}" if path else where
+
+    @property
+    def page_range(self) -> str:
+        """``3`` or ``3-4`` for a passage of a paged source (PDF, Word); empty otherwise."""
+        pages = self.passage.pages
+        if not pages:
+            return ""
+        first, last = pages
+        return str(first) if first == last else f"{first}-{last}"
+
+    @property
+    def page_label(self) -> str:
+        """第3页 / 第3–4页, as a Chinese reference line names pages."""
+        return f"第{self.page_range.replace('-', '–')}页" if self.page_range else ""
 
 
 def permalink(p: Passage) -> str:
@@ -61,7 +75,8 @@ def reference_line(c: Cited) -> str:
 
 def gbt7714(c: Cited, accessed: date) -> str:
     """GB/T 7714-2015, electronic resource ([EB/OL]), for the document."""
-    return (f"{issuer(c.info)}. {c.info.title}[EB/OL]. ({c.info.year})[{accessed.isoformat()}]. "
+    pages = f": {c.page_range}" if c.page_range else ""
+    return (f"{issuer(c.info)}. {c.info.title}[EB/OL]. ({c.info.year}){pages}[{accessed.isoformat()}]. "
             f"{c.url}.")
 
 
@@ -69,8 +84,10 @@ def ris(items: Sequence[Cited], accessed: date) -> str:
     records = []
     for c in items:
         lines = [("TY", "GOVDOC"), ("TI", c.info.title), ("AU", issuer(c.info)), ("PY", str(c.info.year)),
-                 ("CY", c.info.city), ("N1", c.place), ("UR", c.url), ("Y2", accessed.isoformat()),
-                 ("ER", "")]
+                 ("CY", c.info.city), ("N1", c.place), ("UR", c.url), ("Y2", accessed.isoformat())]
+        if c.passage.pages:
+            lines += [("SP", str(c.passage.pages[0])), ("EP", str(c.passage.pages[1]))]
+        lines.append(("ER", ""))
         records.append("\r\n".join(f"{tag}  - {value}" for tag, value in lines))
     return "\r\n".join(records) + "\r\n"
 
@@ -96,6 +113,8 @@ def bibtex(items: Sequence[Cited], accessed: date) -> str:
         fields = [("author", f"{{{_bibtex_escape(issuer(c.info))}}}"), ("title", f"{{{_bibtex_escape(c.info.title)}}}"),
                   ("year", str(c.info.year)), ("address", _bibtex_escape(c.info.city)),
                   ("note", _bibtex_escape(c.place)), ("url", c.url), ("urldate", accessed.isoformat())]
+        if c.page_range:
+            fields.append(("pages", c.page_range.replace("-", "--")))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         entries.append(f"@misc{{{bibtex_key(c, taken)},\n{body}\n}}")
     return "\n\n".join(entries) + "\n"

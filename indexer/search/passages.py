@@ -27,11 +27,14 @@ def citation_for(p: Passage, info: DocumentInfo, base_url: str = "") -> str:
 
 def passage_fields(p: Passage, info: DocumentInfo, base_url: str = "") -> dict:
     """The fields of indexer.search.responses.PassageJSON, for a passage and anything built on it."""
-    return {
+    fields = {
         "passage_id": p.passage_id, "doc_id": p.doc_id, "source": info.file, "title": info.title,
         "section_path": list(p.section_path), "kind": p.kind, "start": p.start, "end": p.end,
         "text": p.text, "cells": list(p.cells), "citation": citation_for(p, info, base_url), "url": permalink(p),
     }
+    if p.pages is not None:  # a plain text's passages keep the shape they always had
+        fields["pages"] = list(p.pages)
+    return fields
 
 
 def passage_model(p: Passage, info: DocumentInfo, base_url: str = "") -> PassageJSON:

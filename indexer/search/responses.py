@@ -35,6 +35,7 @@ class PassageJSON(_Shape):
     cells: list[str]
     citation: str = Field(description="the Chinese reference line with an absolute permalink")
     url: str = Field(description="permalink: the passage in its document")
+    pages: list[int] | None = Field(None, description="first and last page (PDF, Word); absent for a plain text")
 
 
 class PassageWithNeighboursJSON(PassageJSON):

@@ -50,3 +50,34 @@ def test_a_text_without_pages_writes_no_pages(parsed):
     for pd in parsed.values():
         assert all(p.pages is None and "pages" not in p.to_json() for p in pd.passages)
         assert all(s.pages is None and "pages" not in s.to_json() for s in pd.walk())
+
+
+def _cited(pages_of_text: str):
+    from indexer.search.citation import Cited
+
+    text = PAGE_1 + PAGE_2 + PAGE_3
+    starts = (0, len(PAGE_1), len(PAGE_1) + len(PAGE_2))
+    parsed = parse(Document(INFO, text, page_starts=starts))
+    p = next(p for p in parsed.passages if pages_of_text in p.text)
+    return Cited(p, INFO, "http://h/doc/p#x")
+
+
+def test_a_passage_over_a_page_break_is_cited_with_both_pages_in_every_format():
+    from datetime import date
+
+    from indexer.search.citation import bibtex, gbt7714, reference_line, ris
+
+    c = _cited("统筹发展和安全")
+    assert c.passage.pages == (1, 2)
+    assert "第1–2页" in reference_line(c)
+    assert "(2021): 1-2[2026-12-03]" in gbt7714(c, date(2026, 12, 3))
+    assert "SP  - 1\r\nEP  - 2\r\n" in ris([c], date(2026, 12, 3))
+    assert "pages = {1--2}" in bibtex([c], date(2026, 12, 3))
+
+
+def test_a_one_page_passage_names_its_page_and_the_api_shape_carries_it():
+    from indexer.search.passages import passage_fields
+
+    c = _cited("地区生产总值")
+    assert c.passage.pages == (3, 3) and "第3页" in c.place
+    assert passage_fields(c.passage, INFO)["pages"] == [3, 3]

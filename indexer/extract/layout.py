@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from indexer.extract.blocks import join_blocks
+
 PAGE_NUMBER_RE = re.compile(
     r"^(?:[-—–－_~·•\s]*\d{1,4}[-—–－_~·•\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$"
@@ -152,18 +154,7 @@ def assemble(pages: list[list[PrintedLine]]) -> tuple[str, tuple[int, ...]]:
     """The text (blocks separated by a blank line, table rows by a line break) and the offset
     where each page's text starts."""
     blocks, starts = paragraphs(furniture(pages))
-    offsets: list[int] = []
-    parts: list[str] = []
-    pos = 0
-    for i, block in enumerate(blocks):
-        if i:
-            sep = "\n" if block.startswith("\t") and blocks[i - 1].startswith("\t") else "\n\n"
-            parts.append(sep)
-            pos += len(sep)
-        offsets.append(pos)
-        parts.append(block)
-        pos += len(block)
-    text = "".join(parts) + "\n"
+    text, offsets = join_blocks(blocks)
     # A page with no text of its own starts where the next text does.
     page_starts = tuple(offsets[b] + c if b < len(offsets) else len(text) - 1 for b, c in starts)
     return text, page_starts

@@ -16,6 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from indexer.errors import ExtractionError
+from indexer.extract.blocks import join_blocks
 from indexer.extract.numbering import Numbering, W
 
 RULES_VERSION = 1
@@ -101,19 +102,9 @@ def _rows(tbl) -> list[tuple[str, ...]]:
 
 
 def _join(blocks: list[str], page_breaks: list[int]) -> tuple[str, tuple[int, ...]]:
-    parts: list[str] = []
-    offsets: list[int] = []
-    pos = 0
-    for i, block in enumerate(blocks):
-        if i:
-            sep = "\n" if block.startswith("\t") and blocks[i - 1].startswith("\t") else "\n\n"
-            parts.append(sep)
-            pos += len(sep)
-        offsets.append(pos)
-        parts.append(block)
-        pos += len(block)
+    text, offsets = join_blocks(blocks)
     starts = sorted({0, *(offsets[b] for b in page_breaks if 0 < b < len(offsets))})
-    return "".join(parts) + "\n", tuple(starts)
+    return text, tuple(starts)
 
 
 def extract_doc(path: Path, name: str) -> tuple[str, tuple[int, ...]]:

@@ -30,7 +30,6 @@ def test_a_figure_over_two_lines_stays_under_its_own_indicator(client, searcher)
 
 def test_role_filters_the_values_and_a_bad_role_is_one_400(client):
     j = client.get("/api/indicators", query_string={"name": "GDP", "role": "target"}).get_json()
-    assert j["records"] and all(v["role"] == "target" or v["measure"] == "target"
-                                for r in j["records"] for v in r["values"])
+    assert j["records"] and all(v["role"] == "target" for r in j["records"] for v in r["values"])
     r = client.get("/api/indicators", query_string={"role": "nope"})
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_role"

@@ -42,8 +42,7 @@ def parse_cmd(ctx, file: Path, as_json: bool) -> None:
 
 def _level_counts(counts: dict[str, int]) -> str:
     """Heading counts by their markers (篇 2 · 章 12 · 一、 30 · 段首句 47), outermost first."""
-    from indexer.parse.heading_rules import RANKS
-    from indexer.parse.segment import LEVEL_NAMES
+    from indexer.parse.heading_rules import LEVEL_NAMES, RANKS
 
     shown = sorted((lvl for lvl in counts if lvl != "title"), key=lambda lvl: RANKS.get(lvl, 99))
     return " · ".join(f"{LEVEL_NAMES[lvl]} {counts[lvl]}" for lvl in shown) or "none"
@@ -56,7 +55,7 @@ _UNMARKED = ("title", "part", "box", "toc")
 def _review_lines(sections: list, text: str, depth: int = 0):
     """The heading tree as a person checks it against the file: the line number, then each
     heading as written (its own 二、 or 三是), unmarked ones named; lead sentences left out."""
-    from indexer.parse.segment import LEVEL_NAMES
+    from indexer.parse.heading_rules import LEVEL_NAMES
 
     for s in sections:
         if s.level != "lead":

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from indexer.parse.segment import parse
 
 from indexer.build.pipeline import build_index, embedding_text
 from indexer.build.store import current_build
 from indexer.documents.corpus import Catalog
 from indexer.embed import shipped
 from indexer.embed.embedders import FakeEmbedder, make_embedder
+from indexer.parse.parser import parse
 from tests.conftest import CORPUS, REPORT, make_config, quiet
 
 

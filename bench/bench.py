@@ -107,7 +107,7 @@ def compare_with_bm25s(s: Searcher, queries: list[str], candidates: int) -> None
     for q in queries:
         plan = plan_query(SearchRequest.parse({"q": q}, s.cfg.search.max_query_chars), s.catalog,
                           s.cfg.search.max_embed_chars)
-        lq = s.lexical.query(plan.lexical)
+        lq = s.indexes.lexical.query(plan.lexical)
         qtok = [term if field == "words" else "g:" + term for field, term, _ in lq.terms
                 if field in ("words", "grams")]
         if not qtok:
@@ -119,7 +119,7 @@ def compare_with_bm25s(s: Searcher, queries: list[str], candidates: int) -> None
         retriever.retrieve([qtok], k=min(candidates, len(corpus)), show_progress=False, n_threads=1)
         ref_ms.append(1000 * (time.perf_counter() - t))
         t = time.perf_counter()
-        top_scored(s.lexical.scores(plan.lexical), candidates, everything)
+        top_scored(s.indexes.lexical.scores(plan.lexical), candidates, everything)
         scorer_ms.append(1000 * (time.perf_counter() - t))
         t = time.perf_counter()
         s.search(q, mode="bm25", k=10)

@@ -40,7 +40,8 @@ def main() -> None:
     files = {i.id: i.file for i in searcher.catalog}
 
     def best(query: str) -> float:
-        return float(searcher.dense.scores(searcher.embedder.embed_query(query[: cfg.search.max_embed_chars])).max())
+        vector = searcher.embedder.embed_query(query[: cfg.search.max_embed_chars])
+        return float(searcher.indexes.dense.scores(vector).max())
 
     null = np.array([best(q) for q in ood])
     print(f"null model: {len(ood)} out-of-domain queries, best cosine "

@@ -15,6 +15,7 @@ from indexer.config import load_config
 from indexer.documents.corpus import Catalog
 from indexer.errors import EmbedderError
 from tests.conftest import ROOT, FailingEmbedder
+from tests.unit.test_formats import BAD, BAD_FILES
 
 PROVINCES = ROOT / "collections" / "provinces"
 HEBEI = PROVINCES / "hebei-2026-government-work-report.txt"
@@ -255,19 +256,10 @@ def test_a_remove_stopped_by_sigterm_says_nothing_changed_and_nothing_did(projec
     assert state(project) == before
 
 
-FORMAT_BAD = ROOT / "tests" / "data" / "formats" / "bad"
-
-
-@pytest.mark.parametrize(("name", "message"), [
-    ("encrypted.pdf", "encrypted"),
-    ("damaged.pdf", "damaged PDF"),
-    ("scanned.pdf", "no text layer"),
-    ("not-word.docx", "not a Word document"),
-    ("no-main-text.html", "no main text"),
-])
+@pytest.mark.parametrize(("name", "message"), BAD_FILES)
 def test_a_bad_pdf_word_or_web_file_is_one_line_exit_2_and_changes_nothing(project, name, message):
     before = state(project)
-    result = run(project, "add", str(FORMAT_BAD / name), "--quiet")
+    result = run(project, "add", str(BAD / name), "--quiet")
     assert result.exit_code == 2, result.output
     assert message in result.output and name in result.output, result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -93,13 +93,17 @@ def test_formats_are_told_by_content_not_name():
     assert detect((FIXTURES / "hebei-report.txt").read_bytes(), "a.html") == "text"
 
 
-@pytest.mark.parametrize(("name", "message"), [
+# Each bad file of tests/data/formats/bad and the words its one line must hold.
+BAD_FILES = [
     ("encrypted.pdf", "encrypted"),
     ("damaged.pdf", "damaged PDF"),
     ("scanned.pdf", "no text layer"),
     ("not-word.docx", "not a Word document"),
     ("no-main-text.html", "no main text"),
-])
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_FILES)
 def test_a_bad_file_is_one_clear_line(name, message):
     with pytest.raises(ExtractionError, match=message) as err:
         extract((BAD / name).read_bytes(), name)

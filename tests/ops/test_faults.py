@@ -133,45 +133,36 @@ def test_serve_refuses_a_broken_index_with_the_fix(tmp_path, small_corpus, damag
     assert "plansearch index" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_serve_build_if_needed_replaces_a_stale_index(tmp_path, small_corpus):
-    cfg = make_config(tmp_path, small_corpus, model="old-model")
-    old = build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
-    config = write_config(tmp_path, small_corpus, "new-model")
+def serve_until_serving(config: Path) -> list[str]:
+    """Start ``serve --build-if-needed`` on a free port, read its log until it serves, stop it."""
     proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--config", str(config), "serve", "--port", "0",
                              "--build-if-needed"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             cwd=Path(__file__).resolve().parents[2])
+    lines: list[str] = []
     try:
         assert proc.stderr is not None
-        lines = []
         for line in proc.stderr:
             lines.append(line)
             if "serving index" in line:
                 break
-        assert any("built with a different embedding config" in x for x in lines), lines
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         proc.stderr.close()
+    return lines
+
+
+def test_serve_build_if_needed_replaces_a_stale_index(tmp_path, small_corpus):
+    cfg = make_config(tmp_path, small_corpus, model="old-model")
+    old = build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
+    lines = serve_until_serving(write_config(tmp_path, small_corpus, "new-model"))
+    assert any("built with a different embedding config" in x for x in lines), lines
     new = current_build(cfg)
     assert new.name != old.build_id
     assert '"model_id": "fake:new-model"' in (new / "manifest.json").read_text(encoding="utf-8")
 
 
 def test_serve_build_if_needed_says_it_builds_without_telling_the_user_to_build(tmp_path, small_corpus):
-    config = write_config(tmp_path, small_corpus)
-    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--config", str(config), "serve", "--port", "0",
-                             "--build-if-needed"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
-    try:
-        assert proc.stderr is not None
-        lines = []
-        for line in proc.stderr:
-            lines.append(line)
-            if "serving index" in line:
-                break
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stderr.close()
+    lines = serve_until_serving(write_config(tmp_path, small_corpus))
     assert lines[0] == f"no index at {tmp_path / 'index'}: building the index now…\n", lines
     assert not any("build one with" in x or "rebuild with" in x for x in lines), lines

@@ -65,7 +65,7 @@ lint: $(VENV)/.test-deps
 index: $(VENV)/.run-deps
 	$(BIN)/plansearch index
 
-## make vectors: rebuild and rewrite corpus/vectors/<model fingerprint>.npz, the vectors a fresh clone
+## make vectors: rebuild and rewrite corpus/vectors/<model key>.npz, the vectors a fresh clone
 ## starts from (run it after changing a corpus text or the model, and commit the file)
 vectors: $(VENV)/.run-deps
 	$(BIN)/plansearch index --ship-vectors

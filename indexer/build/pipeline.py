@@ -42,7 +42,7 @@ from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, DocumentInfo, corpus_hash
 from indexer.documents.places import name_forms
 from indexer.embed import shipped
-from indexer.embed.cache import EmbeddingCache, model_fingerprint
+from indexer.embed.cache import EmbeddingCache, model_identity
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.embed.pool import in_process, worker_pool
 from indexer.embed.threads import cores
@@ -155,11 +155,11 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         meta = {d.id: asdict(d.info) for d in docs}
         doc_words = {d.id: document_words(d.info) for d in docs}
         texts = [embedding_text(p, meta[p.doc_id]["short_title"]) for p in passages]
-        fingerprint = model_fingerprint(embedder)
-        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, fingerprint, embedder.dim)
+        identity = model_identity(embedder)
+        cache = EmbeddingCache(cfg.cache_dir, embedder.model_id, identity, embedder.dim)
         if cache.rejected:
             log(f"embedding cache: {cache.rejected}; re-embedding")
-        ship_file = shipped.shipped_path(cfg.corpus_dir, fingerprint)
+        ship_file = shipped.shipped_path(cfg.corpus_dir, identity)
         seeded, ship_rejected = shipped.seed(cache, ship_file, texts, cfg.embedding.batch_size)
         if ship_rejected or seeded:
             log(f"shipped vectors: {ship_rejected}" if ship_rejected else
@@ -167,7 +167,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         vectors, embedded = _embed(cfg, cache, embedder, texts, progress, log, workers)
         cache.save()
         if ship_vectors:
-            log(f"shipped vectors: wrote {shipped.write(ship_file, texts, vectors)} to {ship_file}")
+            log(f"shipped vectors: wrote {shipped.write(ship_file, identity, texts, vectors)} to {ship_file}")
         serving = _serving_section(cfg, backend) if incremental else None
         engine_section = backend.write(tmp, BuildContents(build_id, docs, passages, vectors, doc_words, lexicon),
                                        serving, log)

@@ -18,7 +18,7 @@ from indexer.errors import PlansearchError, UnservableIndexError
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="embedding processes (they share the cores)")
 @click.option("--ship-vectors", is_flag=True,
-              help="also write the vectors as corpus/vectors/<model fingerprint>.npz, for fresh clones")
+              help="also write the vectors as corpus/vectors/<model key>.npz, for fresh clones")
 @click.pass_context
 @friendly
 @cleanup_on_signals

@@ -1,5 +1,5 @@
-"""The embedding cache, keyed by (model fingerprint, text hash), so a rebuild embeds only
-what changed; shared by every backend, since both store the same vectors."""
+"""The embedding cache, keyed by (model, text hash), so a rebuild embeds only what changed;
+shared by every backend, since both store the same vectors."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,15 +25,41 @@ CACHE_FILE = "cache.npz"
 PROBE_TEXT = "plansearch 嵌入缓存探针：推进高质量发展"
 
 
-def model_fingerprint(embedder: Embedder) -> str:
-    """Who the vectors belong to: the model's name and its embedding of a fixed probe text,
-    so a different model behind the same name or path never reuses another's vectors."""
-    probe = np.round(np.asarray(embedder.embed_passages([PROBE_TEXT]), dtype=np.float64), 4)
-    return hashlib.sha256(embedder.model_id.encode() + probe.tobytes()).hexdigest()[:16]
+PROBE_MATCH = 0.999
+"""The cosine at which two embeddings of the probe text come from one model. The same weights
+on another CPU differ in the last bits (SIMD paths): .9999 and more, measured; another model,
+or the same name over other weights, falls far below."""
+
+
+@dataclass(frozen=True, eq=False)
+class ModelIdentity:
+    """Who vectors belong to: ``key`` names the model's files (a hash of its name, the same on
+    every machine), ``probe`` is its embedding of a fixed text, stored with the vectors and
+    compared on load, so a different model behind the same name never reuses another's vectors."""
+
+    key: str
+    probe: np.ndarray
+
+    def accepts(self, probe: np.ndarray) -> bool:
+        probe = np.asarray(probe, dtype=np.float64).ravel()
+        if probe.shape != self.probe.shape or not np.isfinite(probe).all():
+            return False
+        norms = float(np.linalg.norm(probe) * np.linalg.norm(self.probe))
+        return norms > 0 and float(probe @ self.probe) / norms >= PROBE_MATCH
+
+    def check(self, probe: np.ndarray) -> None:
+        """Raise ValueError (the loaders' 'ignored' reason) unless ``probe`` is this model's."""
+        if not self.accepts(probe):
+            raise ValueError(f"made by another model than {self.key} (its probe vector differs)")
+
+
+def model_identity(embedder: Embedder) -> ModelIdentity:
+    probe = np.asarray(embedder.embed_passages([PROBE_TEXT]), dtype=np.float64).ravel()
+    return ModelIdentity(hashlib.sha256(embedder.model_id.encode()).hexdigest()[:16], probe)
 
 
 class EmbeddingCache:
-    """Vectors of texts already embedded by one model, in ``DIR/<fingerprint>/cache.npz``.
+    """Vectors of texts already embedded by one model, in ``DIR/<model key>/cache.npz``.
 
     One file holds the keys and the vectors together and is replaced with one rename, so
     concurrent builds can only ever read one writer's complete pair. On load, keys, shape,
@@ -40,9 +67,10 @@ class EmbeddingCache:
     costs re-embedding), never used.
     """
 
-    def __init__(self, root: Path, model_id: str, fingerprint: str, dim: int) -> None:
-        self.dir = root / fingerprint
+    def __init__(self, root: Path, model_id: str, identity: ModelIdentity, dim: int) -> None:
+        self.dir = root / identity.key
         self.model_id = model_id
+        self.identity = identity
         self.dim = dim
         self._vectors: dict[str, np.ndarray] = {}
         self.rejected: str | None = None
@@ -51,6 +79,7 @@ class EmbeddingCache:
             try:
                 with np.load(path, allow_pickle=False) as data:
                     keys, vecs = data["keys"], data["vectors"]
+                    identity.check(data["probe"])
                     self._check(keys, vecs)
                     self._vectors = dict(zip(keys.tolist(), vecs, strict=True))
             except (OSError, ValueError, KeyError, EOFError) as exc:
@@ -98,7 +127,8 @@ class EmbeddingCache:
         tmp = self.dir / f".{CACHE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             with tmp.open("wb") as f:
-                np.savez(f, keys=np.array(keys, dtype="<U32"), vectors=vecs.astype(np.float32))
+                np.savez(f, keys=np.array(keys, dtype="<U32"), vectors=vecs.astype(np.float32),
+                         probe=self.identity.probe)
             os.replace(tmp, self.dir / CACHE_FILE)
         finally:
             tmp.unlink(missing_ok=True)

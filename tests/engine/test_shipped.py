@@ -10,6 +10,7 @@ from indexer.build.pipeline import build_index, embedding_text
 from indexer.build.store import current_build
 from indexer.documents.corpus import Catalog
 from indexer.embed import shipped
+from indexer.embed.cache import ModelIdentity, model_identity
 from indexer.embed.embedders import FakeEmbedder, make_embedder
 from indexer.parse.parser import parse
 from tests.conftest import CORPUS, REPORT, make_config, quiet
@@ -61,6 +62,35 @@ def test_another_models_file_is_not_used(small_corpus, tmp_path):
     assert report.embedded > 0 and report.cached == 0
 
 
+class _Flipped(FakeEmbedder):
+    """Another model behind the same name."""
+
+    def embed_passages(self, texts):
+        return -super().embed_passages(texts)
+
+
+class _OtherCpu(FakeEmbedder):
+    """The same model on a CPU whose arithmetic differs in the last bits."""
+
+    def embed_passages(self, texts):
+        vecs = super().embed_passages(texts)
+        return vecs + np.random.default_rng(1).uniform(-1e-3, 1e-3, vecs.shape).astype(vecs.dtype)
+
+
+@pytest.mark.parametrize(("embedder", "used"), [(_OtherCpu, True), (_Flipped, False)])
+def test_the_file_is_used_on_another_cpu_but_never_by_another_model_of_the_same_name(
+        small_corpus, tmp_path, embedder, used):
+    _shipped_from(small_corpus, tmp_path)
+    cfg = make_config(tmp_path / "fresh", small_corpus)
+    lines: list[str] = []
+    report = build_index(cfg, embedder=embedder(cfg.embedding), progress=False, log=lines.append)
+    if used:
+        assert report.embedded == 0 and report.cached == report.passages
+    else:
+        assert report.cached == 0 and report.embedded == report.passages
+        assert any("ignored" in line and "another model" in line for line in lines), lines
+
+
 def test_a_damaged_file_is_reported_and_ignored(small_corpus, tmp_path):
     path = _shipped_from(small_corpus, tmp_path)
     with np.load(path) as data:
@@ -76,7 +106,7 @@ def test_a_damaged_file_is_reported_and_ignored(small_corpus, tmp_path):
 def test_a_file_that_is_not_an_archive_is_ignored(tmp_path):
     path = tmp_path / "x.npz"
     path.write_bytes(b"PK\x03\x04 not really")
-    held, rejected = shipped.load(path, 64)
+    held, rejected = shipped.load(path, ModelIdentity("x", np.ones(64)), 64)
     assert held == {} and rejected and "ignored" in rejected
 
 
@@ -84,12 +114,13 @@ def test_a_file_that_is_not_an_archive_is_ignored(tmp_path):
 def test_the_committed_file_covers_the_shipped_corpus_for_the_default_model():
     """Fails when a corpus text or the default model changed without `make vectors`."""
     from indexer.config import load_config
-    from indexer.embed.cache import model_fingerprint, text_key
+    from indexer.embed.cache import text_key
 
     cfg = load_config()
     embedder = make_embedder(cfg.embedding)
-    path = shipped.shipped_path(CORPUS, model_fingerprint(embedder))
-    held, rejected = shipped.load(path, embedder.dim)
+    identity = model_identity(embedder)
+    path = shipped.shipped_path(CORPUS, identity)
+    held, rejected = shipped.load(path, identity, embedder.dim)
     assert rejected is None and held, f"{path} is missing; run: make vectors"
     docs = Catalog.load(CORPUS).documents()
     short = {d.id: d.info.short_title for d in docs}

@@ -20,7 +20,7 @@ from indexer.build.lock import LOCK_FILE, BuildLock
 from indexer.build.pipeline import build_index
 from indexer.build.store import checksums, current_build
 from indexer.cli import main
-from indexer.embed.cache import CACHE_FILE, EmbeddingCache, model_fingerprint
+from indexer.embed.cache import CACHE_FILE, EmbeddingCache, ModelIdentity, model_identity
 from indexer.embed.embedders import FAKE_DELAY_ENV, FakeEmbedder
 from indexer.errors import BuildError, BuildLockedError, EmbedderError, IndexCorruptError, UnservableIndexError
 from indexer.search.searcher import Searcher
@@ -92,16 +92,17 @@ def test_cache_writers_racing_never_give_a_reader_mixed_keys_and_vectors(tmp_pat
     sees one writer's complete pair (the bug: 7,227 mixed pairs in the old two-file cache)."""
     errors: list[str] = []
     stop = threading.Event()
+    identity = ModelIdentity("fp", np.ones(4))
 
     def writer(tag: str, value: float) -> None:
-        cache = EmbeddingCache(tmp_path, "m", "fp", 4)
+        cache = EmbeddingCache(tmp_path, "m", identity, 4)
         cache._vectors = {f"{tag}{i:031d}": np.full(4, value, np.float32) for i in range(50)}
         while not stop.is_set():
             cache.save()
 
     def reader() -> None:
         for _ in range(300):
-            cache = EmbeddingCache(tmp_path, "m", "fp", 4)
+            cache = EmbeddingCache(tmp_path, "m", identity, 4)
             if cache.rejected:
                 errors.append(cache.rejected)
             for key, vec in cache._vectors.items():
@@ -123,10 +124,11 @@ def test_cache_writers_racing_never_give_a_reader_mixed_keys_and_vectors(tmp_pat
 def test_a_cache_with_wrong_dimensions_is_ignored_not_built_into_an_index(tmp_path, small_corpus):
     cfg = make_config(tmp_path, small_corpus)
     embedder = FakeEmbedder(cfg.embedding)
-    cache_dir = cfg.cache_dir / model_fingerprint(embedder)
+    identity = model_identity(embedder)
+    cache_dir = cfg.cache_dir / identity.key
     cache_dir.mkdir(parents=True)
     keys = np.array([f"{i:032d}" for i in range(3)], dtype="<U32")
-    np.savez(cache_dir / CACHE_FILE, keys=keys, vectors=np.ones((3, 8), np.float32))
+    np.savez(cache_dir / CACHE_FILE, keys=keys, vectors=np.ones((3, 8), np.float32), probe=identity.probe)
     lines: list[str] = []
     report = build_index(cfg, embedder=embedder, progress=False, log=lines.append)
     assert any("8 dimensions" in line and "ignored" in line for line in lines), lines
@@ -139,10 +141,20 @@ def test_the_cache_is_keyed_by_what_the_model_does_not_only_its_name(tmp_path):
         def embed_passages(self, texts):
             return -super().embed_passages(texts)
 
+    class OtherCpu(FakeEmbedder):
+        """The same model where another CPU's arithmetic differs in the last bits."""
+
+        def embed_passages(self, texts):
+            vecs = super().embed_passages(texts)
+            return vecs + np.random.default_rng(0).uniform(-1e-3, 1e-3, vecs.shape).astype(vecs.dtype)
+
     cfg = make_config(tmp_path)
-    same_name = (FakeEmbedder(cfg.embedding), Flipped(cfg.embedding))
-    assert same_name[0].model_id == same_name[1].model_id
-    assert model_fingerprint(same_name[0]) != model_fingerprint(same_name[1])
+    model, flipped, other_cpu = FakeEmbedder(cfg.embedding), Flipped(cfg.embedding), OtherCpu(cfg.embedding)
+    assert model.model_id == flipped.model_id == other_cpu.model_id
+    identity = model_identity(model)
+    assert not identity.accepts(model_identity(flipped).probe)
+    assert identity.accepts(model_identity(other_cpu).probe)
+    assert not np.array_equal(identity.probe, model_identity(other_cpu).probe)
 
 
 def test_a_build_from_a_model_that_returns_nan_is_never_switched_in(tmp_path, small_corpus):

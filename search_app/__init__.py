@@ -30,7 +30,10 @@ def create_app(config: Config | None = None, searcher: Searcher | None = None) -
     """Load config and the index once; every request shares them."""
     cfg = config or load_config()
     app = Flask(__name__)
-    holder = SearcherHolder(cfg, searcher or Searcher(cfg, embedder=query_embedder(cfg)))
+    if searcher is None:
+        searcher = Searcher(cfg, embedder=query_embedder(cfg))
+        searcher.warm_up()
+    holder = SearcherHolder(cfg, searcher)
     app.config["HOLDER"] = holder
     app.config["GATE"] = SearchGate(cfg.server.max_concurrent_searches, cfg.server.queue_timeout_s)
     app.config["PLANSEARCH"] = cfg

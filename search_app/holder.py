@@ -58,6 +58,7 @@ class SearcherHolder:
             if current_build(self.cfg) == old.path.resolve():
                 return old, False
             fresh = Searcher(self.cfg, embedder=old.embedder)
+            fresh.warm_up()
             with self._lock:
                 self._searcher = fresh
                 idle = id(old) not in self._leases

@@ -28,6 +28,7 @@ class EmbedderPool:
         self.model_id = members[0].model_id
         self.dim = members[0].dim
         self.size = size
+        self.members: tuple[Embedder, ...] = tuple(members)
         self._free: queue.SimpleQueue[Embedder] = queue.SimpleQueue()
         for m in members:
             self._free.put(m)

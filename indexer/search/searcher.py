@@ -20,12 +20,14 @@ from indexer.errors import IndexCorruptError, IndexMismatchError, PlansearchErro
 from indexer.indicators.records import Record
 from indexer.indicators.store import read_records
 from indexer.query.intent import query_stopwords
-from indexer.query.request import QueryPlan, SearchRequest, plan_query
+from indexer.query.request import MODES, QueryPlan, SearchRequest, plan_query
 from indexer.search.fusion import union_by_score
 from indexer.search.matching import word_weights
 from indexer.search.passages import PassageStore
 from indexer.search.ranking import Evidence, Ranking, rank
 from indexer.search.results import Hit, SearchResponse, query_terms, suggestion, table_highlights
+
+WARM_QUERY = "如何推进养老服务体系建设"
 
 
 class Searcher:
@@ -103,6 +105,14 @@ class Searcher:
 
     def close(self) -> None:
         self.indexes.close()
+
+    def warm_up(self) -> None:
+        """Answer one query in every mode before users do, so the first one does not pay for the
+        model's first call and the indexes' cold pages (48 ms against 17 measured for BM25)."""
+        for embedder in getattr(self.embedder, "members", (self.embedder,)):
+            embedder.embed_query(WARM_QUERY)
+        for mode in MODES:
+            self.search(WARM_QUERY, mode=mode)
 
     # --- search -------------------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", k: int = 10, offset: int = 0,

@@ -250,3 +250,29 @@ def test_a_partly_answered_query_names_the_words_not_found(searcher, client, mon
     page = client.get("/", query_string={"q": "数字经济 区块链 咖啡"}).get_data(as_text=True)
     assert "部分检索词没有找到：咖啡" in page
     assert "missing_words" not in client.get("/api/search", query_string={"q": "城市大脑"}).get_json()
+
+
+def test_warm_up_answers_every_mode_and_wakes_every_pooled_embedder(fake_cfg, monkeypatch):
+    from indexer.embed.embedders import FakeEmbedder
+    from indexer.embed.query_pool import EmbedderPool
+    from indexer.query.request import MODES
+    from indexer.search.searcher import Searcher
+
+    woken: list[int] = []
+
+    class Counting(FakeEmbedder):
+        def embed_query(self, text):
+            woken.append(id(self))
+            return super().embed_query(text)
+
+    pool = EmbedderPool(lambda: Counting(fake_cfg.embedding), size=2)
+    s = Searcher(fake_cfg, embedder=pool)
+    modes: list[str] = []
+    run = s.run
+    monkeypatch.setattr(s, "run", lambda req: modes.append(req.mode) or run(req))
+    try:
+        s.warm_up()
+    finally:
+        s.close()
+    assert set(woken) == {id(m) for m in pool.members}
+    assert sorted(modes) == sorted(MODES)

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from indexer.analysis.numerals import arabic_spans
 from indexer.errors import IndexCorruptError
 
 WORD_CHAR_RE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff%.．]")
@@ -64,6 +65,13 @@ def squash(text: str) -> str:
     """Normalised, without spaces and punctuation: the form in which a passage "contains"
     a query, so 高质量 发展 finds 高质量发展 and a line break splits no name."""
     return SQUASH_RE.sub("", normalize(text))
+
+
+def match_text(text: str) -> str:
+    """The squashed text, then the Arabic form of each number it writes in Chinese numerals, so
+    that a query's 2000 is found in 二○○○年 (separated, so no phrase runs across them)."""
+    norm = squash(text)
+    return norm + "".join("\x1f" + form for _, _, form in arabic_spans(norm))
 
 
 def is_word_char(ch: str) -> bool:
@@ -137,14 +145,21 @@ def word_tokens(text: str, lexicon: Lexicon, subwords: bool) -> Iterator[tuple[i
 
     With ``subwords`` the dictionary words inside a long word (search mode) are
     emitted at the word's own position, so phrase queries still see the words
-    one after another while a query for a part still matches.
+    one after another while a query for a part still matches. A number in Chinese
+    numerals (二○○○年, 百分之四) also yields its Arabic form's words at the position
+    where it starts (indexer.analysis.numerals), in passages and queries alike.
     """
     norm = normalize(text)
+    arabic = arabic_spans(norm)
     pos = 0
     for word, start, end in lexicon.jieba.tokenize(norm):
         if not any(is_word_char(c) for c in word):
             continue
         yield pos, word, start, end
+        while arabic and arabic[0][0] < end:
+            a_start, a_end, form = arabic.pop(0)
+            for w, _, _ in lexicon.jieba.tokenize(form):
+                yield pos, w, a_start, a_end
         if subwords and len(word) > 2:
             seen = {word}
             for n in (2, 3):

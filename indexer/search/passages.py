@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from indexer.analysis.text import squash
+from indexer.analysis.text import match_text, squash
 from indexer.documents.corpus import Catalog, DocumentInfo
 from indexer.errors import IndexCorruptError, UnknownPassageError
 from indexer.parse.anchors import AnchorResolver, Landing
@@ -67,8 +67,8 @@ class PassageStore:
         return iter(self.passages)
 
     def _squash(self, row: int) -> str:
-        """A passage's text as substring matching sees it (indexer.analysis.text.squash)."""
-        return squash(self.passages[row].search_text)
+        """A passage's text as substring matching sees it (indexer.analysis.text.match_text)."""
+        return match_text(self.passages[row].search_text)
 
     def _headings(self, row: int) -> str:
         """The squashed heading path above a passage: words a passage leaves to its headings."""

@@ -45,6 +45,9 @@ class SearchConfig:
     max_embed_chars: int = 64
     semantic_bar_z: float = 2.2
     semantic_floor: float = 0.0
+    feedback_passages: int = 0
+    feedback_weight: float = 0.5
+    feedback_run_weight: float = 0.5
     boosts: dict = field(default_factory=lambda: dict(BOOSTS))
 
 
@@ -156,6 +159,10 @@ def config_from_dict(raw: dict, base: Path) -> Config:
                           "and shed requests always find a thread")
     if not isinstance(search.max_embed_chars, int) or search.max_embed_chars < 8:
         raise ConfigError("search.max_embed_chars must be an integer ≥ 8")
+    if not isinstance(search.feedback_passages, int) or not 0 <= search.feedback_passages <= 20:
+        raise ConfigError("search.feedback_passages must be an integer in [0, 20] (0: off)")
+    if not (0 <= float(search.feedback_weight) <= 4 and 0 <= float(search.feedback_run_weight) <= 4):
+        raise ConfigError("search.feedback_weight and search.feedback_run_weight must lie in [0, 4]")
 
     backend = raw.get("backend") or "local"
     if backend not in SEARCH_BACKENDS:

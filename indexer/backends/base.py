@@ -65,6 +65,10 @@ class QueryFacts(Protocol):
         """indexer.search.matching.semantic_bar over the corpus (or a sample of it)."""
         ...
 
+    def with_feedback(self, rows: list[int], weight: float) -> QueryFacts:
+        """The same query, its vector moved toward these rows' (feedback_vector)."""
+        ...
+
 
 class SearchIndexes(Protocol):
     """A backend's indexes of one build: a query's facts and the retrievers that answer it."""
@@ -74,6 +78,12 @@ class SearchIndexes(Protocol):
     def query(self, plan: QueryPlan) -> QueryFacts: ...
 
     def close(self) -> None: ...
+
+
+def feedback_vector(query: np.ndarray, passages: np.ndarray, weight: float) -> np.ndarray:
+    """Rocchio: the unit vector of the query plus ``weight`` times the mean of the passages' vectors."""
+    moved = np.asarray(query, dtype=np.float32) + weight * passages.mean(axis=0)
+    return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
 def with_leads(store: PassageStore, heads: Ranked) -> Ranked:

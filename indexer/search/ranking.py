@@ -78,6 +78,8 @@ def rank(plan: QueryPlan, lists: dict[str, Ranked], exact: Ranked, ev: Evidence,
     dense = lists.get("dense", [])
     items = {"bm25": lexical, "dense": dense, "headings": lists.get("headings", [])}
     runs = [Run(name, items[name], plan.run_weight(name, cfg.question_bm25_weight)) for name in plan.runs]
+    if lists.get("feedback"):
+        runs.append(Run("feedback", lists["feedback"], cfg.feedback_run_weight))
     fused = fuse(runs, cfg.fusion, cfg.rrf_k, cfg.convex_weight_bm25)
     seen = {row for row, _ in fused}
     extra = [(row, 0.0) for row, _ in exact if row not in seen]

@@ -196,7 +196,12 @@ class Searcher:
                       words, [squash(x) for x in plan.parsed.phrases],
                       query.whole(), query_parts(plan.parsed.terms), self.store.headings,
                       word_weights(words, self.store.frequency, len(self.store)))
-        return rank(plan, lists, exact, ev, cfg, grouped)
+        ranking = rank(plan, lists, exact, ev, cfg, grouped)
+        top = [row for row, _ in ranking.fused[:cfg.feedback_passages]]
+        if top and plan.feedback:
+            lists["feedback"] = self._retrieve("dense", query.with_feedback(top, cfg.feedback_weight), docs, named, n)
+            ranking = rank(plan, lists, exact, ev, cfg, grouped)
+        return ranking
 
     def _content_words(self, plan: QueryPlan) -> list[str]:
         """The query's words that carry content (no question or function words)."""

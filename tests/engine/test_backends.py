@@ -246,3 +246,19 @@ def test_an_engine_that_stops_answering_is_a_503_with_one_line(milvus_small):
     assert resp.status_code == 503
     assert resp.get_json()["error"]["code"] == "unavailable" and "\n" not in resp.get_json()["error"]["message"]
     s.close()
+
+
+def test_a_question_with_feedback_answers_on_both_backends(on):
+    from dataclasses import replace
+
+    cfg = replace(on.cfg, search=replace(on.cfg.search, feedback_passages=3))
+    fed = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))
+    try:
+        question = "老人以后谁来照顾？"
+        plain = on.search(question, k=10).hits
+        hits = fed.search(question, k=10).hits
+        assert hits and {h.passage.passage_id for h in hits[:3]} & {h.passage.passage_id for h in plain[:5]}
+        assert [h.passage.passage_id for h in fed.search("城陵矶新港区", k=10).hits] == \
+               [h.passage.passage_id for h in on.search("城陵矶新港区", k=10).hits]
+    finally:
+        fed.close()

@@ -276,3 +276,31 @@ def test_warm_up_answers_every_mode_and_wakes_every_pooled_embedder(fake_cfg, mo
         s.close()
     assert set(woken) == {id(m) for m in pool.members}
     assert sorted(modes) == sorted(MODES)
+
+
+def test_questions_get_a_feedback_run_and_other_queries_rank_as_before(fake_cfg, searcher, monkeypatch):
+    from indexer.backends.local.indexes import Query
+    from indexer.embed.embedders import FakeEmbedder
+    from indexer.search.searcher import Searcher
+
+    cfg = dataclasses.replace(fake_cfg, search=dataclasses.replace(fake_cfg.search, feedback_passages=3))
+    fed = Searcher(cfg, embedder=FakeEmbedder(cfg.embedding))
+    asked: list[str] = []
+    original = Query.with_feedback
+
+    def recording(self, rows, weight):
+        asked.append(self.plan.request.q)
+        assert len(rows) == 3 and weight == cfg.search.feedback_weight
+        return original(self, rows, weight)
+
+    monkeypatch.setattr(Query, "with_feedback", recording)
+    try:
+        question = "老人以后谁来照顾？"
+        assert fed.search(question).hits
+        for query in ["城陵矶新港区", "各地数字经济发展目标"]:
+            ids = [h.passage.passage_id for h in fed.search(query).hits]
+            assert ids == [h.passage.passage_id for h in searcher.search(query).hits]
+        assert fed.search(question, mode="bm25").hits and fed.search(question, mode="dense").hits
+        assert asked == [question]
+    finally:
+        fed.close()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from indexer.backends.base import with_leads
+from indexer.backends.base import feedback_vector, with_leads
 from indexer.config import SearchConfig
 from indexer.documents.corpus import Catalog
 from indexer.query.request import SearchRequest, plan_query
@@ -198,3 +198,43 @@ def test_rare_words_found_carry_a_partial_match_without_the_floor(plan_of):
     assert coverage({}, "任何文字") == 0.0
     assert match_kind(0, 2, 3, 0.5, 0.9, False, floor=0.86, covered=MIN_WORD_COVERAGE) == "words"
     assert match_kind(0, 2, 3, 0.5, 0.9, False, floor=0.86, covered=0.5) is None
+
+
+def test_a_feedback_run_is_fused_as_a_third_list(plan_of):
+    plan = plan_of("怎样让老人过得更好", "dense")
+    texts = {1: "养老服务", 2: "交通", 3: "康养", 4: "居家养老"}
+    ev = _evidence(texts, dict.fromkeys(texts, "d"), {1: 0.9, 2: 0.5, 3: 0.85, 4: 0.86}, 0.8, ["老人"], "")
+    dense = [(1, 0.9), (3, 0.85), (4, 0.84)]
+    alone = rank(plan, {"dense": dense}, [], ev, CFG, False)
+    fed = rank(plan, {"dense": dense, "feedback": [(4, 0.95), (1, 0.9)]}, [], ev, CFG, False)
+    assert [r for r, _ in alone.fused] == [1, 3, 4]
+    assert [r for r, _ in fed.fused] == [1, 4, 3]  # 4 is second in two lists, 3 third in one
+    assert fed.dense_rank == alone.dense_rank  # the hit's dense rank stays the query's own
+
+
+def test_feedback_moves_the_query_toward_the_top_passages_and_stays_a_unit_vector():
+    q = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    top = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
+    moved = feedback_vector(q, top, 1.0)
+    assert np.isclose(np.linalg.norm(moved), 1.0) and moved.dtype == np.float32
+    assert moved[0] > moved[1] == moved[2] > 0
+    assert np.allclose(feedback_vector(q, top, 0.0), q)
+
+
+@pytest.mark.parametrize("bad", [{"feedback_passages": -1}, {"feedback_passages": 2.5},
+                                 {"feedback_passages": 50}, {"feedback_weight": -0.1}, {"feedback_run_weight": 9}])
+def test_feedback_settings_are_checked(tmp_path, bad):
+    from indexer.config import ConfigError, config_from_dict
+
+    with pytest.raises(ConfigError, match=r"search\.feedback"):
+        config_from_dict({"search": bad}, base=tmp_path)
+
+
+def test_the_shipped_config_gives_hybrid_questions_feedback(plan_of):
+    from indexer.config import load_config
+
+    assert load_config().search.feedback_passages > 0
+    assert plan_of("老人以后谁来照顾？", "hybrid").feedback
+    assert not plan_of("老人以后谁来照顾？", "dense").feedback
+    assert not plan_of("城陵矶新港区", "hybrid").feedback
+    assert not plan_of("各地数字经济发展目标是什么", "hybrid").feedback

@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from indexer.analysis.text import squash
-from indexer.backends.base import Ranked, Retriever, whole_query, with_leads
+from indexer.backends.base import Ranked, Retriever, feedback_vector, whole_query, with_leads
 from indexer.backends.local.dense import DenseIndex, top_rows
 from indexer.backends.local.lexical import LexicalIndex
 from indexer.backends.local.substrings import SubstringIndex
@@ -28,13 +28,25 @@ class Query:
     """A plan and the per-query facts the retrievers and the ranking share."""
 
     def __init__(self, plan: QueryPlan, store: PassageStore, lexical: LexicalIndex, substrings: SubstringIndex,
-                 dense: DenseIndex, embedder: Embedder) -> None:
+                 dense: DenseIndex, embedder: Embedder, vector: np.ndarray | None = None) -> None:
         self.plan = plan
         self.store = store
         self._lexical = lexical
         self._substrings = substrings
         self._dense = dense
         self._embedder = embedder
+        if vector is not None:
+            self.vector = vector
+
+    @cached_property
+    def vector(self) -> np.ndarray:
+        return self._embedder.embed_query(self.plan.embed_text)
+
+    def with_feedback(self, rows: list[int], weight: float) -> Query:
+        """The same query with its vector moved toward the passages a first ranking put on top
+        (Rocchio's pseudo-relevance feedback): the plan's words find what the question meant."""
+        return Query(self.plan, self.store, self._lexical, self._substrings, self._dense, self._embedder,
+                     feedback_vector(self.vector, self._dense.vectors[rows], weight))
 
     @cached_property
     def bm25(self) -> np.ndarray:
@@ -42,7 +54,7 @@ class Query:
 
     @cached_property
     def similarities(self) -> np.ndarray:
-        return self._dense.scores(self._embedder.embed_query(self.plan.embed_text))
+        return self._dense.scores(self.vector)
 
     @cached_property
     def text_rows(self) -> np.ndarray | None:

@@ -20,6 +20,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from indexer.analysis.fields import TEXT_FIELDS
 from indexer.backends.terms import K1, B
 from indexer.config import MilvusConfig
@@ -263,6 +265,14 @@ class MilvusIndex:
             name, data=[list(map(float, vector))], anns_field="vector", limit=min(n, MAX_LIMIT), filter=where,
             search_params={"metric_type": "COSINE"}, output_fields=["key"]))
         return [(h["key"], float(h["distance"])) for h in hits[0]]
+
+    def vectors(self, name: str, keys: Sequence[str]) -> np.ndarray:
+        """The stored vectors of these rows, in the order of ``keys``."""
+        where = f"key in [{', '.join(literal(k) for k in keys)}]"
+        rows = engine_call("vector fetch failed", lambda: self.client.query(
+            name, filter=where, output_fields=["key", "vector"], limit=len(keys)))
+        by_key = {r["key"]: r["vector"] for r in rows}
+        return np.asarray([by_key[k] for k in keys if k in by_key], dtype=np.float32)
 
     def matching(self, name: str, where: str, limit: int) -> list[str]:
         """Keys of the rows a filter selects (at most ``limit``), in no particular order."""

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from indexer.analysis.text import Lexicon, squash
-from indexer.backends.base import Ranked, Retriever, whole_query, with_leads
+from indexer.backends.base import Ranked, Retriever, feedback_vector, whole_query, with_leads
 from indexer.backends.milvus.engine import (
     MAX_LIMIT,
     MilvusIndex,
@@ -37,7 +37,7 @@ class MilvusQuery:
     """One query's facts on Milvus: its vector, its text constraints, and the similarities
     the engine has reported, so each is asked for once."""
 
-    def __init__(self, plan: QueryPlan, indexes: MilvusIndexes) -> None:
+    def __init__(self, plan: QueryPlan, indexes: MilvusIndexes, vector: np.ndarray | None = None) -> None:
         self.plan = plan
         self.store = indexes.store
         self.ix = indexes
@@ -46,6 +46,8 @@ class MilvusQuery:
             searchable_grams(phrase)
         self.phrases = [squash(p) for p in plan.parsed.phrases]
         self.excluded = [x for x in (squash(t) for t in plan.parsed.excluded) if x]
+        if vector is not None:
+            self.vector = vector
 
     @cached_property
     def vector(self) -> np.ndarray:
@@ -102,6 +104,11 @@ class MilvusQuery:
             where = f"key in [{', '.join(literal(k) for k in keys)}]"
             self.note(self.rows(self.ix.engine.dense(self.ix.collection, self.vector, where, len(keys))))
         return {r: self._similar.get(r, float("-inf")) for r in rows}
+
+    def with_feedback(self, rows: list[int], weight: float) -> MilvusQuery:
+        """The same query, its vector moved toward these rows' (base.feedback_vector)."""
+        found = self.ix.engine.vectors(self.ix.collection, [self.ix.keys[r] for r in rows])
+        return MilvusQuery(self.plan, self.ix, feedback_vector(self.vector, found, weight) if len(found) else None)
 
     def semantic_bar(self, z: float) -> float:
         """Over the build's sample of vectors (all of them in a corpus of up to 4,096 passages)."""

@@ -248,3 +248,30 @@ def test_an_original_that_is_a_link_out_of_the_corpus_is_not_served(paged, corpu
     finally:
         path.unlink()
         kept.rename(path)
+
+
+def test_a_page_that_starts_inside_a_table_is_marked_by_a_row_of_its_own(paged):
+    """No fixture PDF has a ruled table, so the reader's template gets one by hand."""
+    from flask import render_template
+
+    from indexer.parse.model import Passage
+    from search_app.reader import Block, cells
+
+    s, client = paged
+
+    def row(i: int, kind: str, page: int) -> Passage:
+        return Passage(passage_id=f"{PDF}-t{i}", doc_id=PDF, seq=i, ordinal=i, kind=kind, section_ids=("box",),
+                       section_path=("专栏1",), start=i, end=i + 1, text="指标\t2025年", search_text="指标",
+                       cells=("指标", "2025年"), pages=(page, page))
+
+    rows = [row(0, "table_header", 1), row(1, "table_row", 1), row(2, "table_row", 2)]
+    with client.application.test_request_context(f"/doc/{PDF}"):
+        html = render_template("doc.html", info=s.catalog.info(PDF), outline=[],
+                               blocks=[Block("table", rows, title="box")], cells=cells, citation=lambda p: "",
+                               back=None, query="", marks=page_marks(rows),
+                               download="/o", src=None, at_page=lambda n: f"/o#page={n}", format_label="PDF")
+    table = html.split('<table class="box">', 1)[1].split("</table>", 1)[0]
+    assert re.search(r'<tr class="page-mark" id="page-1"><td colspan="2"><a href="/o#page=1">第 1 页</a></td></tr>\s*'
+                     rf'<tr id="{PDF}-t0"', table)
+    assert re.search(rf'<tr class="page-mark" id="page-2"><td colspan="2">.*?</td></tr>\s*<tr id="{PDF}-t2"', table)
+    assert table.count("page-mark") == 2

@@ -65,6 +65,20 @@ class UnknownPassageError(NotFoundError):
     what = "个段落"
 
 
+class UnknownPageError(NotFoundError):
+    """A page number that a document does not have (or a document without pages); ``key``
+    names the page and how many the document has."""
+
+    what = "一页"
+
+
+class OriginalUnavailableError(NotFoundError):
+    """A listed document whose original file is not a plain file inside the corpus folder
+    (gone, a link, or named outside it): nothing is served, and no path is told."""
+
+    what = "份文件的原文"
+
+
 class EmbedderError(PlansearchError):
     """The embedding backend cannot be loaded or fails to embed."""
 

@@ -103,6 +103,7 @@ def doc_fields(s: Searcher, doc_id: str) -> dict:
         "city": info.city, "kind": info.kind, "period": info.period, "year": info.year,
         "sections": s.level_counts(doc_id), "passages": len(s.doc_passages(doc_id)),
         "url": url_for("views.document", doc_id=info.id),
+        "original": url_for("views.original_file", doc_id=info.id),
     }
 
 

@@ -1,17 +1,17 @@
-"""HTML pages: the search page and a document reader with addressable passages."""
+"""HTML pages and files: the search page, the document reader, the original-file download."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 
 from indexer.documents.ordering import ordered
-from indexer.errors import NotFoundError, QueryError
-from indexer.parse.model import Passage, PassageKind
+from indexer.documents.original import original
+from indexer.errors import NotFoundError, OriginalUnavailableError, QueryError
+from indexer.extract.formats import DOC, DOCX, HTML, PDF, TEXT
 from indexer.query.request import MODES
 from indexer.search.citation import Cited, gbt7714, permalink
 from indexer.search.matching import MATCH_LABELS
@@ -21,12 +21,17 @@ from indexer.search.searcher import Searcher
 from search_app import current_searcher
 from search_app.limits import search_slot
 from search_app.params import parse_search_args
+from search_app.reader import blocks_for, cells, page_anchor, page_marks
 
 bp = Blueprint("views", __name__)
 MODE_LABELS = {"hybrid": "综合", "bm25": "关键词", "dense": "语义"}
 EXAMPLES = ["城陵矶新港区", "“五溪人才行动计划”", "老人以后谁来照顾？", "各地冷链物流建设", "常德 地区生产总值 2025年"]
 # Hits per document in the side-by-side comparison; each column links to the rest.
 COMPARE_K = 4
+FORMAT_LABELS = {PDF: "PDF", DOCX: "Word", DOC: "Word", HTML: "网页", TEXT: "文本"}
+ORIGINAL_CSP = "sandbox; default-src 'none'"
+ORIGINAL_CSP_PDF = "frame-ancestors 'none'"
+MAX_PAGE_DIGITS = 6  # no plan has a million pages (and int() refuses a string of thousands of digits)
 
 
 def searcher() -> Searcher:
@@ -84,53 +89,57 @@ def index():
     ), status
 
 
-@dataclass
-class Block:
-    kind: str
-    passages: list[Passage] = field(default_factory=list)
-    tag: str = "p"
-    title: str = ""
-
-
-def blocks_for(s: Searcher, doc_id: str) -> list[Block]:
-    """Passages grouped for reading: headings, paragraphs, and each table as one table."""
-    levels = s.section_levels(doc_id)
-    blocks: list[Block] = []
-    for p in s.doc_passages(doc_id):
-        if p.kind in (PassageKind.TABLE_HEADER, PassageKind.TABLE_ROW):
-            box = p.section_ids[-1]
-            if not (blocks and blocks[-1].kind == "table" and blocks[-1].title == box):
-                blocks.append(Block("table", title=box))
-            blocks[-1].passages.append(p)
-        elif p.kind == PassageKind.HEADING:
-            level = levels.get(p.section_ids[-1], ("", ""))[0] if p.section_ids else ""
-            blocks.append(Block("heading", [p], tag=heading_tag(level, len(p.section_ids) - 1)))
-        else:
-            blocks.append(Block(p.kind, [p]))
-    return blocks
-
-
-def heading_tag(level: str, depth: int) -> str:
-    """By depth in the document's own tree, so a report's 一、 is as prominent as a plan's 篇."""
-    return "h1" if level == "title" else f"h{min(2 + max(depth, 0), 5)}"
-
-
-def cells(p: Passage) -> list[str]:
-    """A table row's cells aligned with its header (merged cells filled in), as the parser found them."""
-    return list(p.cells) or [c.strip() for c in p.text.split("\n") if c.strip()] or [p.text.strip()]
-
-
 @bp.get("/doc/<doc_id>")
 def document(doc_id: str):
+    """The reader; ``?page=N`` redirects to page N's anchor (the other parameters kept)."""
     s = searcher()
     info = s.catalog.info(doc_id)
+    passages = s.doc_passages(doc_id)
+    if "page" in request.args:
+        return redirect(page_url(doc_id, passages, request.args.get("page", "")))
     base = request.host_url.rstrip("/")
     query = urlencode(list(request.args.items(multi=True)))
     back = url_for("views.index") + "?" + query if request.args.get("q") else None
+    try:
+        src = original(s.catalog, doc_id)
+    except OriginalUnavailableError:
+        src = None  # the text is still read; there is just nothing to download
+    download = url_for("views.original_file", doc_id=doc_id)
+
+    def at_page(page: int) -> str | None:
+        """A passage's link into the original: a PDF opened at ``page`` (``#page=N``), else none."""
+        return f"{download}#page={page}" if src is not None and src.format == PDF else None
+
     return render_template(
         "doc.html", info=info, outline=s.outline(doc_id), blocks=blocks_for(s, doc_id), cells=cells,
         citation=lambda p: citation_for(p, info, base), back=back, query=request.args.get("q", ""),
+        marks=page_marks(passages), download=download, src=src, at_page=at_page,
+        format_label=FORMAT_LABELS.get(src.format, "") if src else "",
     )
+
+
+def page_url(doc_id: str, passages, raw: str) -> str:
+    """Where ``?page=raw`` lands: 400 for a page that is not a whole number ≥ 1, the one 404
+    (UnknownPageError, naming how many pages there are) for a page the document lacks."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_PAGE_DIGITS and int(raw) >= 1):
+        abort(400, description=f"页码应为正整数（最多 {MAX_PAGE_DIGITS} 位）：{raw[:20]}")
+    anchor = page_anchor(passages, int(raw))
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    return url_for("views.document", doc_id=doc_id, _anchor=anchor) if not rest else (
+        url_for("views.document", doc_id=doc_id) + "?" + urlencode(rest) + "#" + anchor)
+
+
+@bp.get("/doc/<doc_id>/original")
+def original_file(doc_id: str):
+    """The document's original file, by id only; Word and HTML as attachments, never rendered."""
+    src = original(searcher().catalog, doc_id)
+    resp = send_file(src.path, mimetype=src.media_type, conditional=True, etag=True)
+    resp.headers["Content-Type"] = src.media_type  # as is: Werkzeug would add a charset of its own
+    resp.headers["Content-Disposition"] = src.disposition
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    # A PDF viewer is a plugin the page's CSP would block; anything else is never run.
+    resp.headers["Content-Security-Policy"] = ORIGINAL_CSP_PDF if src.format == PDF else ORIGINAL_CSP
+    return resp
 
 
 @bp.get("/help")

@@ -120,8 +120,8 @@ def bibtex(items: Sequence[Cited], accessed: date) -> str:
     return "\n\n".join(entries) + "\n"
 
 
-CSV_COLUMNS = ("passage_id", "title", "issuer", "year", "section", "place", "source", "start", "end", "url",
-               "reference", "text")
+CSV_COLUMNS = ("passage_id", "title", "issuer", "year", "section", "place", "source", "pages", "start", "end",
+               "url", "reference", "text")
 
 
 def csv_table(items: Sequence[Cited], accessed: date) -> str:
@@ -131,7 +131,7 @@ def csv_table(items: Sequence[Cited], accessed: date) -> str:
     for c in items:
         p = c.passage
         writer.writerow([p.passage_id, c.info.title, issuer(c.info), c.info.year, " > ".join(p.section_path),
-                         c.place, c.info.file, p.start, p.end, c.url, reference_line(c), p.text])
+                         c.place, c.info.file, c.page_range, p.start, p.end, c.url, reference_line(c), p.text])
     return out.getvalue()
 
 

@@ -94,7 +94,9 @@ DocumentJSON = create_model(
     doc_id=(str, ...), source=(str, ...),
     **{name: (kind, ...) for name, kind in get_type_hints(Description).items()},
     sections=(dict[str, int], Field(description="sections per heading level")),
-    passages=(int, ...), url=(str, ...))
+    passages=(int, ...), url=(str, ...),
+    original=(str, Field(description="the original file (PDF, Word, web page or text) as stored in the corpus; "
+                                     "a PDF opens inline and takes #page=N, Word and HTML download as attachments")))
 
 
 class OutlineNodeJSON(_Shape):

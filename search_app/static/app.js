@@ -92,6 +92,13 @@ function markTarget() {
   button.dataset.citation = el.dataset.citation || "";
   wireCiteButton(button);
   tools.appendChild(button);
+  if (el.dataset.original) {  // a PDF's passage: its page in the original
+    const link = document.createElement("a");
+    link.className = "to-original";
+    link.href = el.dataset.original;
+    link.textContent = "原文第 " + el.dataset.page + " 页";
+    tools.appendChild(link);
+  }
   (el.tagName === "TR" ? el.closest(".table-wrap") : el).after(tools);
   el.scrollIntoView({ block: "center" });
 }

@@ -9,7 +9,19 @@ from datetime import date
 
 import pytest
 
-from indexer.search.citation import FORMATS, Cited, bibtex, gbt7714, issuer, permalink, reference_line, ris
+from indexer.documents.corpus import Document, DocumentInfo
+from indexer.parse.parser import parse
+from indexer.search.citation import (
+    FORMATS,
+    Cited,
+    bibtex,
+    csv_table,
+    gbt7714,
+    issuer,
+    permalink,
+    reference_line,
+    ris,
+)
 
 DAY = date(2026, 11, 25)
 
@@ -94,3 +106,56 @@ def test_api_cite_errors(client, cited, query, status, code):
     resp = client.get("/api/cite?" + query.format(pid=cited[0].passage.passage_id))
     assert resp.status_code == status
     assert resp.get_json()["error"]["code"] == code
+
+
+PDF_INFO = DocumentInfo(id="moushi-plan", file="moushi-plan.pdf", title="某市国民经济和社会发展第十四个五年规划纲要",
+                        short_title="某市十四五", city="某市", kind="规划纲要", period="十四五", year=2021)
+PAGES = ("第一章 发展环境\n\n坚持稳中求进工作总基调，统筹发展和安全，推动经济实现质的有效提升和量的\n",
+         "合理增长，确保各项任务落到实处，全面完成年度目标任务。\n\n",
+         "第二章 主要目标\n\n到2025年，地区生产总值年均增长6%左右。\n")
+
+
+def paged(words: str) -> Cited:
+    """A passage of a three-page PDF rendering: the one holding ``words``."""
+    starts = (0, len(PAGES[0]), len(PAGES[0]) + len(PAGES[1]))
+    doc = parse(Document(PDF_INFO, "".join(PAGES), page_starts=starts))
+    p = next(p for p in doc.passages if words in p.text)
+    return Cited(p, PDF_INFO, "https://plans.example" + permalink(p))
+
+
+def every_format(c: Cited) -> dict[str, str]:
+    return {name: fmt.render([c], DAY) for name, fmt in FORMATS.items()}
+
+
+def test_a_passage_over_a_page_break_names_both_pages_in_every_format():
+    c = paged("统筹发展和安全")
+    assert c.passage.pages == (1, 2)
+    out = every_format(c)
+    assert re.search(r"第\d+段，第1–2页。https://plans\.example/doc/moushi-plan#", out["text"])
+    assert "[EB/OL]. (2021): 1-2[2026-11-25]. https://plans.example/doc/" in out["gbt7714"]
+    record = parse_ris(out["ris"])[0]
+    assert (record["SP"], record["EP"]) == ("1", "2") and record["N1"].endswith("第1–2页")
+    assert parse_bibtex(out["bibtex"])[0]["pages"] == "1--2"
+    row = next(csv.DictReader(io.StringIO(out["csv"])))
+    assert row["pages"] == "1-2" and row["reference"].endswith(c.url) and "第1–2页" in row["reference"]
+
+
+def test_a_passage_on_one_page_names_that_page():
+    c = paged("地区生产总值")
+    assert c.passage.pages == (3, 3)
+    assert "第3页" in reference_line(c) and "第3–" not in reference_line(c)
+    assert "(2021): 3[2026-11-25]" in gbt7714(c, DAY)
+    assert (parse_ris(ris([c], DAY))[0]["SP"], parse_ris(ris([c], DAY))[0]["EP"]) == ("3", "3")
+    assert parse_bibtex(bibtex([c], DAY))[0]["pages"] == "3"
+    assert next(csv.DictReader(io.StringIO(csv_table([c], DAY))))["pages"] == "3"
+
+
+def test_a_passage_of_a_plain_text_names_no_page_in_any_format(cited):
+    c = cited[1]
+    assert c.passage.pages is None
+    out = every_format(c)
+    assert "页" not in out["text"] and "页" not in out["gbt7714"].split("[EB/OL]")[1]
+    assert re.search(r"\(\d{4}\)\[2026-11-25\]", out["gbt7714"])
+    assert not {"SP", "EP"} & set(parse_ris(out["ris"])[0])
+    assert "pages" not in parse_bibtex(out["bibtex"])[0]
+    assert next(csv.DictReader(io.StringIO(out["csv"])))["pages"] == ""

@@ -107,7 +107,7 @@ def indicators(ctx, name: str, docs, city, period, role, as_json: bool, as_csv: 
     found = select(read_records(current_build(cfg)),
                    IndicatorQuery(name=name, doc=docs, city=city, period=period, role=role or ""))
     if unmatched:
-        names = unmatched_names((r.name, r.doc_id) for r in found)
+        names = unmatched_names((r.name, r.key, r.doc_id) for r in found)
         for printed, count in names:
             click.echo(f"{count}\t{printed}")
         click.echo(f"{len(names)} of {len({r.name for r in found})} printed names matched nothing", err=True)

@@ -51,16 +51,15 @@ def in_synonym_table(name: str) -> bool:
     return any(re.search(pattern, base) for pattern, _ in SYNONYMS)
 
 
-def unmatched_names(named: Iterable[tuple[str, str]]) -> list[tuple[str, int]]:
-    """Of (name as printed, document id) pairs, the names that matched nothing: no synonym
-    rewrites them and no other document has a name with their key. With how many records
-    print each, most first: the candidates for the next synonyms."""
-    pairs = list(named)
+def unmatched_names(named: Iterable[tuple[str, str, str]]) -> list[tuple[str, int]]:
+    """Of (name as printed, its key, document id) triples, the names that matched nothing: no
+    synonym rewrites them and no other document has a record with their key. With how many
+    records print each, most first: the candidates for the next synonyms."""
+    triples = list(named)
     docs: dict[str, set[str]] = {}
-    for name, doc in pairs:
-        docs.setdefault(indicator_key(name), set()).add(doc)
-    counts = Counter(name for name, _ in pairs
-                     if len(docs[indicator_key(name)]) == 1 and not in_synonym_table(name))
+    for _, key, doc in triples:
+        docs.setdefault(key, set()).add(doc)
+    counts = Counter(name for name, key, _ in triples if len(docs[key]) == 1 and not in_synonym_table(name))
     return sorted(counts.items(), key=lambda nc: (-nc[1], nc[0]))
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, url_for
 
 from indexer.documents.ordering import ordered
-from indexer.errors import QueryError
+from indexer.errors import NotFoundError, PlansearchError, QueryError
 from indexer.indicators.names import indicator_key
 from indexer.indicators.records import Record
 from indexer.indicators.sheet import (
@@ -50,6 +50,17 @@ class Indicator:
 
 def searcher() -> Searcher:
     return current_searcher()
+
+
+@bp.errorhandler(NotFoundError)
+def not_found(exc: NotFoundError):
+    return render_template("error.html", code=404, message=exc.notice), 404
+
+
+@bp.errorhandler(PlansearchError)
+def unavailable(exc: PlansearchError):
+    """A build without records (made before they existed) or one that cannot be read: one line."""
+    return render_template("error.html", code=503, message=str(exc)), 503
 
 
 def matching(s: Searcher, req: IndicatorRequest) -> list[Record]:

@@ -196,3 +196,16 @@ def test_bad_parameters_are_a_400_page_not_a_500(client, path, args):
 def test_nothing_found_is_said_in_words(client):
     r = client.get("/indicators", query_string={"q": "月球基地数量"})
     assert r.status_code == 200 and "没有找到指标“月球基地数量”" in r.get_data(as_text=True)
+
+
+def test_a_build_without_records_is_one_503_line(client, monkeypatch):
+    from indexer.errors import IndexMissingError
+    from search_app import indicators
+
+    def missing(*_):
+        raise IndexMissingError("build x has no indicator records; rebuild with: plansearch index")
+
+    monkeypatch.setattr(indicators, "matching", missing)
+    for path in ("/indicators", "/indicators.csv"):
+        r = client.get(path, query_string={"q": "GDP"})
+        assert r.status_code == 503 and "plansearch index" in r.get_data(as_text=True)

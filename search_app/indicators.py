@@ -63,13 +63,14 @@ def unavailable(exc: PlansearchError):
     return render_template("error.html", code=503, message=str(exc)), 503
 
 
-def matching(s: Searcher, req: IndicatorRequest) -> list[Record]:
+def matching(s: Searcher, req: IndicatorRequest, every_name: bool = False) -> list[Record]:
     """The records the form asks for. ``q`` is an indicator's name when some record has its key
-    (GDP = 地区生产总值, never 人均地区生产总值); otherwise a part of printed names."""
+    (GDP = 地区生产总值, never 人均地区生产总值); otherwise a part of printed names. No name asks
+    for nothing (the page's start), or with ``every_name`` for every record (the CSV, as the CLI)."""
     name, q = req.name, req.q
     if q and not name and any(r.key == indicator_key(q) for r in s.indicators):
         name, q = q, ""
-    if not (name or q):
+    if not (name or q or every_name):
         return []
     return select(s.indicators, IndicatorQuery(name=name, q=q, doc=req.values("doc"), city=req.values("city"),
                                                period=req.values("period"), role=req.role))
@@ -136,7 +137,7 @@ def export():
     except QueryError as exc:
         return render_template("error.html", code=400, message=str(exc)), 400
     base = request.host_url.rstrip("/")
-    body = CSV_BOM + csv_text(matching(s, req), lambda r: base + link(s, r))
+    body = CSV_BOM + csv_text(matching(s, req, every_name=True), lambda r: base + link(s, r))
     resp = Response(body, mimetype="text/csv")
     resp.charset = "utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="{CSV_NAME}"'

@@ -153,6 +153,13 @@ def test_the_csv_has_the_pages_rows_and_opens_in_excel(gdp, client):
     assert 'href="/indicators.csv?q=' in gdp
 
 
+def test_the_csv_without_a_name_is_every_record_of_the_filter(client, searcher):
+    body = client.get("/indicators.csv", query_string={"city": "岳阳"}).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix(CSV_BOM))))
+    assert len(rows) == sum(r.city == "岳阳" for r in searcher.indicators) > 50
+    assert {x["地区"] for x in rows} == {"岳阳"}
+
+
 def test_a_synonym_finds_the_same_indicator_and_a_different_one_never_merges(client, gdp):
     same = client.get("/indicators", query_string={"q": "GDP"}).get_data(as_text=True)
     assert [len(t["rows"]) for t in sheet(same)] == [len(t["rows"]) for t in sheet(gdp)]
@@ -202,7 +209,7 @@ def test_a_build_without_records_is_one_503_line(client, monkeypatch):
     from indexer.errors import IndexMissingError
     from search_app import indicators
 
-    def missing(*_):
+    def missing(*_, **__):
         raise IndexMissingError("build x has no indicator records; rebuild with: plansearch index")
 
     monkeypatch.setattr(indicators, "matching", missing)

@@ -112,6 +112,20 @@ def _target_year(r: Record, v: Value) -> int | None:
     return span[1] if span else None
 
 
+def _first_year(period: str) -> int | None:
+    """A period's first year: 十四五 → 2021, a report's 2021年 → 2021."""
+    span = plan_years(period)
+    if span:
+        return span[0]
+    m = YEAR_RE.search(period)
+    return int(m.group(1)) if m else None
+
+
+def _later(o: Record, r: Record) -> bool:
+    a, b = _first_year(o.period), _first_year(r.period)
+    return a is not None and b is not None and a > b
+
+
 def outcomes(records: list[Record]) -> list[Outcome]:
     """Each target (level or growth) beside its outcome. The same table's 完成 column first;
     for a target without one, a baseline of the same year in a later plan of the same place
@@ -126,7 +140,7 @@ def outcomes(records: list[Record]) -> list[Outcome]:
                     continue
                 year = _target_year(r, t)
                 later = next(((o, b) for o in records if o is not r and o.city == r.city and o.key == r.key
-                              and o.period != r.period for b in o.values
+                              and _later(o, r) for b in o.values
                               if b.role == "baseline" and b.measure == t.measure
                               and year is not None and f"{year}年" in b.column), None)
                 if later:

@@ -75,7 +75,8 @@ def test_plan_against_outcome_in_one_table_and_across_plans():
                    ("到2025年", "target", "level", "260"))
     elsewhere = record("changde-14", "十四五", "地区生产总值（亿元）", ("2020年", "baseline", "level", "3749.1"),
                        city="常德")
-    [o] = outcomes([thirteenth, later, elsewhere])
+    earlier = record("jinshi-12", "十二五", "地区生产总值（亿元）", ("2020年", "baseline", "level", "1"))
+    [o] = outcomes([earlier, thirteenth, later, elsewhere])
     assert (o.how, o.record, o.outcome.quantity.number, round(o.ratio or 0, 1)) == ("后续规划", later, 180, 90.0)
     done = record("c", "十三五", "地区生产总值（亿元）", ("规划目标 › 2020年", "target", "level", "4300左右"),
                   ("完成情况 › 2020年", "achieved", "level", "3749.1"),

@@ -42,10 +42,11 @@ def create_app(config: Config | None = None, searcher: Searcher | None = None) -
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from search_app import api, views
+    from search_app import api, indicators, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(indicators.bp)
 
     @app.before_request
     def lease_searcher():

@@ -90,15 +90,32 @@ def passages(ctx, doc_id: str, as_json: bool) -> None:
 @click.option("--period", multiple=True)
 @click.option("--role", type=click.Choice(["baseline", "target", "growth", "achieved", "level"]), default=None)
 @click.option("--json", "as_json", is_flag=True, help="the records as the API gives them")
+@click.option("--csv", "as_csv", is_flag=True, help="the records as CSV, the columns of the /indicators page's export")
+@click.option("--unmatched", is_flag=True,
+              help="the printed names no synonym rewrites and no other document shares, with their counts")
 @click.pass_context
 @friendly
-def indicators(ctx, name: str, docs, city, period, role, as_json: bool) -> None:
+def indicators(ctx, name: str, docs, city, period, role, as_json: bool, as_csv: bool, unmatched: bool) -> None:
     """Indicator records of the current build, side by side (NAME: 地区生产总值, GDP, …)."""
     from indexer.build.store import current_build
+    from indexer.indicators.names import unmatched_names
+    from indexer.indicators.sheet import csv_text
     from indexer.indicators.store import IndicatorQuery, comparison_lines, read_records, select
+    from indexer.search.citation import permalink
 
-    found = select(read_records(current_build(config_of(ctx))),
+    cfg = config_of(ctx)
+    found = select(read_records(current_build(cfg)),
                    IndicatorQuery(name=name, doc=docs, city=city, period=period, role=role or ""))
+    if unmatched:
+        names = unmatched_names((r.name, r.key, r.doc_id) for r in found)
+        for printed, count in names:
+            click.echo(f"{count}\t{printed}")
+        click.echo(f"{len(names)} of {len({r.name for r in found})} printed names matched nothing", err=True)
+        return
+    if as_csv:
+        base = cfg.server.base_url.rstrip("/")
+        click.echo(csv_text(found, lambda r: base + permalink(r)), nl=False)
+        return
     if as_json:
         click.echo(json.dumps([r.to_json() for r in found], ensure_ascii=False, indent=1))
         return

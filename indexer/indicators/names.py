@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 # (pattern, replacement), applied in order; the one place the synonyms live.
 SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -37,10 +39,33 @@ def is_growth_name(name: str) -> bool:
     return bool(GROWTH_TAIL_RE.search(strip_unit(name)[0]))
 
 
+def _printed_base(name: str) -> str:
+    """The name without its unit, in one width of brackets, as the synonyms read it."""
+    base = strip_unit(unicodedata.normalize("NFKC", name).replace("(", "（").replace(")", "）"))[0]
+    return base.split("》")[-1]
+
+
+def in_synonym_table(name: str) -> bool:
+    """Whether a synonym of the table rewrites this name (the table knows it)."""
+    base = _printed_base(name)
+    return any(re.search(pattern, base) for pattern, _ in SYNONYMS)
+
+
+def unmatched_names(named: Iterable[tuple[str, str, str]]) -> list[tuple[str, int]]:
+    """Of (name as printed, its key, document id) triples, the names that matched nothing: no
+    synonym rewrites them and no other document has a record with their key. With how many
+    records print each, most first: the candidates for the next synonyms."""
+    triples = list(named)
+    docs: dict[str, set[str]] = {}
+    for _, key, doc in triples:
+        docs.setdefault(key, set()).add(doc)
+    counts = Counter(name for name, key, _ in triples if len(docs[key]) == 1 and not in_synonym_table(name))
+    return sorted(counts.items(), key=lambda nc: (-nc[1], nc[0]))
+
+
 def indicator_key(name: str) -> str:
     """The key that names the same indicator in every document."""
-    base = strip_unit(unicodedata.normalize("NFKC", name).replace("(", "（").replace(")", "）"))[0]
-    base = base.split("》")[-1]
+    base = _printed_base(name)
     for pattern, repl in SYNONYMS:
         base = re.sub(pattern, repl, base)
     return GROWTH_TAIL_RE.sub("", base) or base

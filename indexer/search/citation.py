@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from indexer.documents.corpus import DocumentInfo
+from indexer.indicators.records import Record
 from indexer.parse.model import Passage, PassageKind
 
 ISSUER_RE = re.compile(r"^(?:\d{4}年)?([\u4e00-\u9fff]{2,12}?(?:自治区|自治州|省|市|州|盟|地区|县))")
@@ -58,8 +59,8 @@ class Cited:
         return f"第{self.page_range.replace('-', '–')}页" if self.page_range else ""
 
 
-def permalink(p: Passage) -> str:
-    """The passage's address on the site, relative to its root."""
+def permalink(p: Passage | Record) -> str:
+    """The passage's address on the site, relative to its root (an indicator record's: the row it cites)."""
     return f"/doc/{p.doc_id}#{p.passage_id}"
 
 

@@ -85,3 +85,27 @@ def test_eval_prints_the_table(tmp_path, fake_cfg):
                                        "--mode", "bm25"])
     assert result.exit_code == 0, result.output
     assert "keyword" in result.output and "1.000" in result.output
+
+
+def test_indicators_csv_is_the_pages_export_without_the_bom(tmp_path, fake_cfg, client):
+    import csv
+    import io
+
+    from indexer.indicators.sheet import CSV_BOM
+
+    result = CliRunner().invoke(main, ["--config", write_config(tmp_path, fake_cfg), "indicators", "GDP", "--csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    page = client.get("/indicators.csv", query_string={"q": "GDP"}).get_data(as_text=True).removeprefix(CSV_BOM)
+    strip_links = [row[:-1] for row in csv.reader(io.StringIO(page))]
+    assert [row[:-1] for row in rows] == strip_links and len(rows) > 5
+    assert rows[1][-1].endswith(f"/doc/{rows[1][2]}#{rows[1][-2]}")
+
+
+def test_indicators_unmatched_lists_the_names_the_synonyms_miss(tmp_path, fake_cfg):
+    result = CliRunner().invoke(main, ["--config", write_config(tmp_path, fake_cfg), "indicators", "--unmatched"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert all(count.isdigit() for count, _ in lines) and ["1", "5岁以下儿童死亡率（‰）"] in lines
+    assert not any(name.startswith(("地区生产总值", "单位GDP能耗")) for _, name in lines)
+    assert "printed names matched nothing" in result.stderr

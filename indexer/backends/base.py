@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from indexer.search.passages import PassageStore
 
 Ranked = list[tuple[int, float]]
+# Vectors that estimate a query's similarity spread over a corpus (the semantic bar) where
+# scoring every passage is what a search avoids: Milvus, and the local graph (ann).
+SAMPLE_ROWS = 4096
 # A whole query longer than this is a question or a sentence, not a name to find everywhere.
 EXACT_MAX_CHARS = 24
 
@@ -34,6 +37,11 @@ def whole_query(plan: QueryPlan) -> str:
     """The free text squashed: what the exact tier looks for (empty for long queries)."""
     whole = "".join(query_parts(plan.parsed.terms))
     return whole if 2 <= len(whole) <= EXACT_MAX_CHARS else ""
+
+
+def sample_rows(n: int, k: int = SAMPLE_ROWS) -> np.ndarray:
+    """Evenly spaced rows: every row of a small corpus, a fixed spread of a large one."""
+    return np.arange(n) if n <= k else np.linspace(0, n - 1, k).round().astype(np.int64)
 
 
 def query_parts(terms: str) -> list[str]:

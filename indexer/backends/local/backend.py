@@ -43,7 +43,8 @@ class LocalBackend:
         lexical = LexicalIndex(folder / LEXICAL_DIR, lexicon, self.boosts, rows)
         try:
             substrings = SubstringIndex(folder / SUBSTRINGS_DIR, rows, store.squashed)
-            dense = DenseIndex.load(folder, rows, int(manifest["embedding"]["dim"]))
+            dense = DenseIndex.load(folder, rows, int(manifest["embedding"]["dim"]),
+                                    graph=DenseIndex.has_graph(manifest["files"]))
         except BaseException:
             lexical.close()
             raise

@@ -78,10 +78,21 @@ class Query:
         return whole_query(self.plan)
 
     def similarities_of(self, rows: list[int]) -> dict[int, float]:
+        if self._dense.graph is not None:
+            return dict(zip(rows, self._dense.scores_of(self.vector, rows).tolist(), strict=True))
         return {row: float(self.similarities[row]) for row in rows}
 
     def semantic_bar(self, z: float) -> float:
-        return semantic_bar(self.similarities, z)
+        """Over every passage; with a graph, over the dense index's even sample of them."""
+        sample = self._dense.sample
+        return semantic_bar(self.similarities if sample is None else sample @ self.vector, z)
+
+    def dense_top(self, n: int, rows: np.ndarray) -> Ranked:
+        """The ``n`` passages among ``rows`` (a mask) nearest the query: from the full product
+        where it is worked out anyway, else from the dense index (its graph)."""
+        if self._dense.graph is None:
+            return top_rows(self.similarities, n, rows)
+        return self._dense.search(self.vector, n, rows)
 
 
 class LocalIndexes:
@@ -132,12 +143,13 @@ class HeadingRetriever:
 
 
 class DenseRetriever:
-    """Cosine similarity of the query's embedding with every passage's."""
+    """Cosine similarity of the query's embedding with the passages': every one, or the graph's
+    candidates in a large corpus (indexer.backends.local.ann)."""
 
     name = "dense"
 
     def retrieve(self, query: Query, docs: Collection[str] | None, n: int) -> Ranked:
-        return top_rows(query.similarities, n, query.within(docs))
+        return query.dense_top(n, query.within(docs))
 
 
 class ExactRetriever:

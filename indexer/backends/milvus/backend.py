@@ -10,17 +10,17 @@ from pathlib import Path
 import numpy as np
 
 from indexer.analysis.text import Lexicon
-from indexer.backends.base import BuildContents
+from indexer.backends.base import BuildContents, sample_rows
 from indexer.backends.milvus.engine import MilvusIndex
 from indexer.backends.milvus.retrievers import MilvusIndexes
-from indexer.backends.milvus.writer import check_reachable, discard_build, sample_rows, settle, write_build
+from indexer.backends.milvus.writer import check_reachable, discard_build, settle, write_build
 from indexer.backends.npyfiles import all_finite, open_npy
 from indexer.config import Config
 from indexer.embed.embedders import Embedder
 from indexer.errors import IndexCorruptError, IndexMissingError
 from indexer.search.passages import PassageStore
 
-# A Milvus build's sample of its vectors (indexer.backends.milvus.writer.sample_rows).
+# A Milvus build's sample of its vectors (indexer.backends.base.sample_rows).
 SAMPLE_FILE = "vectors-sample.npy"
 
 

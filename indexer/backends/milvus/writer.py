@@ -26,15 +26,6 @@ from indexer.parse.model import Passage
 ROW_FORMAT = 1
 # Rows per insert call: large enough to amortise a call, small enough for a gRPC message.
 INSERT_BATCH = 512
-# Vectors kept in the build to estimate a query's similarity spread over the corpus.
-SAMPLE_ROWS = 4096
-
-
-def sample_rows(n: int, k: int = SAMPLE_ROWS) -> np.ndarray:
-    """Evenly spaced rows: every row of a small corpus, a fixed spread of a large one."""
-    return np.arange(n) if n <= k else np.linspace(0, n - 1, k).round().astype(np.int64)
-
-
 def milvus_rows(passages: list[Passage], vectors: np.ndarray, docs: dict[str, Document],
                 versions: dict[str, str], document_words: dict[str, str], lexicon: Lexicon,
                 wanted: set[str]) -> Iterator[dict]:

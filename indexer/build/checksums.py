@@ -84,8 +84,14 @@ def folder_sums(root: Path, skip: Iterable[str] = ()) -> dict[str, dict]:
 
 
 def read_sums(section: object, where: str) -> dict[str, FileSum]:
+    """The sums of a manifest section; a name that leaves its folder (absolute, ``..``) is damage,
+    so verify, backup and restore never read or write outside the build and the corpus."""
     if not isinstance(section, dict):
         raise IndexCorruptError(f"{where}: the checksums are not a JSON object", verb="run")
+    for name in section:
+        parts = Path(str(name)).parts
+        if not parts or Path(str(name)).is_absolute() or ".." in parts or "\0" in str(name):
+            raise IndexCorruptError(f"{where}: {name!r} is not a file name inside its folder", verb="run")
     return {str(name): FileSum.from_json(value, where) for name, value in section.items()}
 
 

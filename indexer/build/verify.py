@@ -35,6 +35,7 @@ class Verification:
     build_problems: tuple[Problem, ...]
     corpus_problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
+    sizes_recorded: bool = True
 
     @property
     def clean(self) -> bool:
@@ -50,6 +51,8 @@ class Verification:
 
     def summary(self) -> str:
         how = "present, sizes match" if self.quick else "sizes and sha256 match"
+        if not self.sizes_recorded:
+            how = "present (sizes not recorded)" if self.quick else "sha256 match"
         build = (f"build {self.build_id}: {self.files} files, {self.size:,} bytes"
                  + (f", {_differ(self.build_problems)}" if self.build_problems else f", {how}"))
         if self.originals is None:
@@ -80,17 +83,18 @@ def verify_folder(path: Path, corpus_dir: Path, quick: bool = False) -> Verifica
     originals = original_sums(path, manifest)
     corpus_problems = [] if originals is None else check_folder(corpus_dir, originals, quick, extra_allowed=True)
     notes = []
-    if recorded_before_sizes(manifest):
+    legacy = recorded_before_sizes(manifest)
+    if legacy:
         notes.append(f"note: build {path.name} was made before sizes and originals were recorded: its files are "
                      f"checked by sha256 alone and the corpus not at all; {REBUILD} to record them")
     engine = manifest.get("milvus")
     if isinstance(engine, dict):
         notes.append(f"note: the Milvus collection {engine.get('collection')!r} is not checked here, only "
                      f"the build folder; the server checks its row count when it loads the build")
-    return Verification(str(manifest["build_id"]), quick, len(expected) + 1,
-                        sum(s.size or 0 for s in expected.values()) + (path / MANIFEST_FILE).stat().st_size,
+    size = sum(f.stat().st_size for f in (path / name for name in [*expected, MANIFEST_FILE]) if f.is_file())
+    return Verification(str(manifest["build_id"]), quick, len(expected) + 1, size,
                         None if originals is None else len(originals),
-                        tuple(build_problems), tuple(corpus_problems), tuple(notes))
+                        tuple(build_problems), tuple(corpus_problems), tuple(notes), not legacy)
 
 
 def verify(cfg: Config, quick: bool = False) -> Verification:

@@ -120,6 +120,18 @@ class IndexMismatchError(UnservableIndexError):
     """The index was built with another model, config or corpus."""
 
 
+class CorpusChangedError(PlansearchError):
+    """The corpus's files differ from the ones the serving build was made from (``verify``)."""
+
+    exit_code = 7
+
+
+class BackupError(PlansearchError):
+    """A backup or restore that cannot be made: its destination is taken, its source incomplete."""
+
+    exit_code = 8
+
+
 class BuildError(PlansearchError):
     """An index build failed; the previous index is left serving."""
 

@@ -140,11 +140,13 @@ def add_documents(cfg: Config, batch: list[NewDocument], replace: bool = False,
         new_ids = {p.info.id for p in prepared}
         kept = [catalog.read(i) for i in catalog.ids if i not in new_ids]
         after = catalog.with_entries([p.info for p in prepared])
-        report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress)
+        written = {p.info.file: p.data for p in prepared}
+        report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress,
+                        {**written, CATALOG_FILE: after.text().encode("utf-8")})
         # A replaced document whose new source is of another format leaves its old file.
         stale = [catalog.info(p.info.id).file for p in prepared
                  if p.info.id in catalog.ids and catalog.info(p.info.id).file != p.info.file]
-        _commit(cfg, after, report, write={p.info.file: p.data for p in prepared}, delete=stale)
+        _commit(cfg, after, report, write=written, delete=stale)
     return Change(prepared, [], report)
 
 
@@ -156,7 +158,8 @@ def remove_document(cfg: Config, doc_id: str, embedder: Embedder | None = None,
         if len(catalog) == 1:
             raise CatalogError(f"{doc_id} is the only document; an index needs at least one")
         after = catalog.with_entries([], removed=(doc_id,))
-        report = _build(cfg, [catalog.read(i) for i in after.ids], embedder, log, progress)
+        report = _build(cfg, [catalog.read(i) for i in after.ids], embedder, log, progress,
+                        {CATALOG_FILE: after.text().encode("utf-8")})
         _commit(cfg, after, report, write={}, delete=[info.file])
     return Change([], [doc_id], report)
 
@@ -179,9 +182,9 @@ def _check_new(catalog: Catalog, prepared: list[Prepared], replace: bool) -> Non
 
 
 def _build(cfg: Config, docs: list[Document], embedder: Embedder | None,
-           log: Callable[[str], None] | None, progress: bool) -> BuildReport:
+           log: Callable[[str], None] | None, progress: bool, written: dict[str, bytes]) -> BuildReport:
     kwargs = {"log": log} if log is not None else {}
-    return build(cfg, docs, embedder, progress=progress, incremental=True, **kwargs)
+    return build(cfg, docs, embedder, progress=progress, incremental=True, written=written, **kwargs)
 
 
 def _commit(cfg: Config, after: Catalog, report: BuildReport, write: dict[str, bytes], delete: list[str]) -> None:

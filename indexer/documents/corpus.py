@@ -116,17 +116,22 @@ class Catalog:
         entries.update({e.id: e for e in added})
         return Catalog(self.corpus_dir, list(entries.values()), self.limits)
 
-    def save(self) -> None:
-        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one;
-        entries that did not change keep their lines as written (indexer.documents.catalog_text)."""
+    def text(self) -> str:
+        """catalog.yaml as ``save`` writes it: entries that did not change keep their lines as
+        written (indexer.documents.catalog_text)."""
         path = self.corpus_dir / CATALOG_FILE
-        tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
         entries = [{k: getattr(e, k) for k in REQUIRED_FIELDS} for e in self]
         old = path.read_text(encoding="utf-8") if path.is_file() else ""
         text = catalog_text.edit(old, entries) if old else None
         if text is None:
             text = CATALOG_HEADER + yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False)
-        tmp.write_text(text, encoding="utf-8")
+        return text
+
+    def save(self) -> None:
+        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one."""
+        path = self.corpus_dir / CATALOG_FILE
+        tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(self.text(), encoding="utf-8")
         os.replace(tmp, path)
 
 

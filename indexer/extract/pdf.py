@@ -49,7 +49,8 @@ def extract(path_or_file, name: str, max_pages: int = MAX_PDF_PAGES) -> tuple[st
         raise ExtractionError(f"{name}: the PDF has no pages")
     chars = sum(len(line.text.strip()) + sum(map(len, line.row or ())) for page in pages for line in page)
     if chars < MIN_CHARS_PER_PAGE * len(pages):
-        raise ExtractionError(f"{name}: the PDF has no text layer (a scan, {len(pages)} pages of images); "
+        scan = f"{len(pages)} page{'s' if len(pages) > 1 else ''} of images"
+        raise ExtractionError(f"{name}: the PDF has no text layer (a scan, {scan}); "
                               "OCR it first, e.g. ocrmypdf -l chi_sim")
     return assemble(pages)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,24 +16,43 @@ from click.testing import CliRunner
 
 from indexer.config import load_config
 from indexer.documents.corpus import Catalog
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, REPORT, ROOT
 from tests.unit.test_formats import BAD, BAD_FILES, FIXTURES
 from tests.unit.test_hostile_files import HOSTILE, _hostile_html, deflate_bomb_pdf
 
 JILIN = ROOT / "collections" / "provinces" / "jilin-2026-government-work-report.txt"
 
 
+def _config(root: Path, **more) -> dict:
+    return {"corpus_dir": str(root / "corpus"), "index_dir": str(root / "index"),
+            "embedding": {"backend": "fake", "model": "bigram-hash"}, **more}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The one-document corpus with a built index (fake embedder), built once for the module."""
+    root = tmp_path_factory.mktemp("built")
+    (root / "corpus").mkdir()
+    shutil.copy(CORPUS / f"{REPORT}.txt", root / "corpus")
+    raw = yaml.safe_load((CORPUS / "catalog.yaml").read_text(encoding="utf-8"))
+    raw["documents"] = [d for d in raw["documents"] if d["id"] == REPORT]
+    (root / "corpus" / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    cfg = root / "config.yaml"
+    cfg.write_text(yaml.safe_dump(_config(root)), encoding="utf-8")
+    assert run(cfg, "index").exit_code == 0
+    return root
+
+
 @pytest.fixture()
-def project(tmp_path, small_corpus) -> Path:
-    """A config over the one-document corpus with a built index (fake embedder), and a second
-    config over the same folders with small limits."""
-    base = {"corpus_dir": str(small_corpus), "index_dir": str(tmp_path / "index"),
-            "embedding": {"backend": "fake", "model": "bigram-hash"}}
+def project(tmp_path, built) -> Path:
+    """A copy of the built project (``current`` is a relative link), and a second config over the
+    same folders with small limits."""
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part, symlinks=True)
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(base), encoding="utf-8")
-    small = {**base, "max_document_mb_by_format": {"pdf": 0.3}, "extract_memory_mb": 100, "extract_seconds": 20}
+    cfg.write_text(yaml.safe_dump(_config(tmp_path)), encoding="utf-8")
+    small = _config(tmp_path, max_document_mb_by_format={"pdf": 0.3}, extract_memory_mb=100, extract_seconds=20)
     (tmp_path / "small-limits.yaml").write_text(yaml.safe_dump(small), encoding="utf-8")
-    assert run(cfg, "index", "--quiet").exit_code == 0
     return cfg
 
 

@@ -242,3 +242,16 @@ def test_the_sandbox_returns_what_in_process_extraction_gives():
     text, starts = pdf.extract(io.BytesIO(PDF.read_bytes()), "x.pdf")
     got = extract(PDF.read_bytes(), "x.pdf")
     assert (got.text, got.page_starts) == (text, starts)
+
+
+def test_the_extraction_limits_come_from_config_or_the_defaults(tmp_path):
+    from indexer.config import config_from_dict
+    from indexer.errors import ConfigError
+
+    got = config_from_dict({"extract_seconds": 30, "extract_memory_mb": 512}, base=tmp_path).limits
+    assert (got.seconds, got.memory_mb) == (30.0, 512)
+    assert config_from_dict({}, base=tmp_path).limits == Limits()
+    for bad, message in (({"extract_seconds": 0}, "extract_seconds must be positive"),
+                         ({"extract_memory_mb": "lots"}, "extract_memory_mb must be a number")):
+        with pytest.raises(ConfigError, match=message):
+            config_from_dict(bad, base=tmp_path)

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indexer.errors import ExtractionError, ExtractionLimitError
+from indexer.errors import CorpusError, ExtractionError, ExtractionLimitError
 from indexer.extract import extract, sandbox, word
 from indexer.extract.formats import MAX_TREE_DEPTH, Limits
 from tests.unit.test_formats import FIXTURES
@@ -255,3 +257,33 @@ def test_the_extraction_limits_come_from_config_or_the_defaults(tmp_path):
                          ({"extract_memory_mb": "lots"}, "extract_memory_mb must be a number")):
         with pytest.raises(ConfigError, match=message):
             config_from_dict(bad, base=tmp_path)
+
+
+_SMALL_PDF = _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   _PAGE, _stream(_TEXT), _FONT])
+_SEEDS = [_SMALL_PDF, DOCX.read_bytes(), HTML.read_bytes()[:4000]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(range(len(_SEEDS))), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
+                                                     min_size=1, max_size=8))
+def test_a_mutated_pdf_docx_or_page_is_extracted_or_refused_in_one_line(seed, flips):
+    data = bytearray(_SEEDS[seed])
+    for pos, byte in flips:
+        data[pos % len(data)] = byte
+    try:
+        got = extract(bytes(data), "x")
+    except CorpusError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("x: ")
+    else:
+        assert isinstance(got.text, str) and got.text.strip()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([b"%PDF-1.4\n", b"PK\x03\x04", b"<html><body>", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
+       st.binary(max_size=600))
+def test_any_bytes_after_a_format_signature_are_extracted_or_refused_in_one_line(head, tail):
+    try:
+        extract(head + tail, "x")
+    except CorpusError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("x: ")

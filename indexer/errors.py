@@ -120,6 +120,18 @@ class IndexMismatchError(UnservableIndexError):
     """The index was built with another model, config or corpus."""
 
 
+class CorpusChangedError(PlansearchError):
+    """The corpus's files differ from the ones the serving build was made from (``verify``)."""
+
+    exit_code = 7
+
+
+class BackupError(PlansearchError):
+    """A backup or restore that cannot be made: its destination is taken, its source incomplete."""
+
+    exit_code = 8
+
+
 class BuildError(PlansearchError):
     """An index build failed; the previous index is left serving."""
 
@@ -150,3 +162,8 @@ class SearchEngineError(PlansearchError):
 
 class ExtractionError(CorpusError):
     """A PDF, Word or HTML file whose text cannot be extracted (encrypted, damaged, scanned, no main text)."""
+
+
+class ExtractionLimitError(ExtractionError):
+    """A file whose extraction passes one of the per-file limits (indexer.extract.formats: time,
+    memory, pages, decompressed bytes): a bomb, or a file far larger inside than plans are."""

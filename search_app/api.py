@@ -24,7 +24,6 @@ from indexer.search.responses import (
     DocumentsJSON,
     DocumentWithOutlineJSON,
     HealthJSON,
-    IndicatorJSON,
     IndicatorsJSON,
     LandingJSON,
     MovedJSON,
@@ -34,6 +33,7 @@ from indexer.search.responses import (
     dump,
     error_json,
 )
+from indexer.search.results import indicator_model
 from indexer.search.searcher import Searcher
 from search_app import current_searcher
 from search_app.limits import Overloaded, overloaded_response, search_slot
@@ -180,15 +180,16 @@ def cite():
 
 @bp.get("/indicators")
 def indicators():
-    """Indicator records side by side: one indicator across places and periods."""
+    """Indicator records side by side: one indicator across places and periods, paged as /api/search is."""
     s = searcher()
     req = parse_indicator_args(request.args)
     found = select(s.indicators, IndicatorQuery(name=req.name, q=req.q, doc=req.values("doc"),
                                                 city=req.values("city"), period=req.values("period"),
                                                 role=req.role))
-    records = [IndicatorJSON(**r.to_json(), url=base_url() + permalink(s.passage(r.passage_id))) for r in found]
-    return jsonify(dump(IndicatorsJSON(key=indicator_key(req.name) if req.name else "", total=len(records),
-                                       records=records)))
+    records = [indicator_model(r, s.passage(r.passage_id), s.catalog.info(r.doc_id), base_url())
+               for r in found[req.offset:req.offset + req.k]]
+    return jsonify(dump(IndicatorsJSON(key=indicator_key(req.name) if req.name else "", k=req.k, offset=req.offset,
+                                       total=len(found), records=records)))
 
 
 @bp.get("/health")

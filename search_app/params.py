@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.query.request import FILTER_LABELS, SearchRequest
+from indexer.query.request import FILTER_LABELS, SearchRequest, k_field, offset_field, paging_error, whole_number
 from indexer.search.citation import FORMATS
 
 MAX_CITE_IDS = 200
@@ -61,7 +61,9 @@ def parse_cite_args(args: MultiDict) -> CiteRequest:
 
 
 class IndicatorRequest(BaseModel):
-    """The parameters of /api/indicators; several documents, cities or periods are comma-separated."""
+    """The parameters of /api/indicators; several documents, cities or periods are comma-separated.
+    ``k`` and ``offset`` page the records as they page /api/search's hits (the same bounds, the
+    same errors); the /indicators page and its CSV show every record and ignore them."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -72,6 +74,10 @@ class IndicatorRequest(BaseModel):
     period: str = Field("", max_length=100, description="规划期，以逗号分隔（十三五,十四五）")
     role: Literal[("", *INDICATOR_ROLES)] = Field(  # type: ignore[valid-type]
         "", description="只要这类数值：baseline 基期、target 目标、growth 增速、achieved 完成、level 水平")
+    k: int = k_field()
+    offset: int = offset_field()
+
+    _counts = field_validator("k", "offset", mode="before")(whole_number)
 
     def values(self, name: str) -> tuple[str, ...]:
         return tuple(v.strip() for v in getattr(self, name).split(",") if v.strip())
@@ -82,7 +88,10 @@ def parse_indicator_args(args: MultiDict) -> IndicatorRequest:
     try:
         return IndicatorRequest.model_validate(raw)
     except ValidationError as exc:
-        name = str(exc.errors()[0]["loc"][0])
+        err = exc.errors()[0]
+        name = str(err["loc"][0])
+        if name in ("k", "offset"):
+            raise paging_error(err) from None
         if name == "role":
             raise QueryError(f"没有这种数值角色；可选：{'、'.join(INDICATOR_ROLES)}", "bad_role") from None
         raise QueryError(f"参数 {name} 太长", "bad_parameter") from None

@@ -12,11 +12,12 @@ from indexer.documents.ordering import ordered
 from indexer.documents.original import original
 from indexer.errors import NotFoundError, OriginalUnavailableError, QueryError
 from indexer.extract.formats import DOC, DOCX, HTML, PDF, TEXT
+from indexer.indicators.sheet import value_label
 from indexer.query.request import MODES
 from indexer.search.citation import Cited, gbt7714, permalink
 from indexer.search.matching import MATCH_LABELS
 from indexer.search.passages import citation_for
-from indexer.search.results import Hit
+from indexer.search.results import Answered, Hit
 from indexer.search.searcher import Searcher
 from search_app import current_searcher
 from search_app.limits import search_slot
@@ -69,7 +70,7 @@ def index():
     base = request.host_url.rstrip("/")
     today = date.today()
 
-    def reader_url(h: Hit) -> str:
+    def reader_url(h: Hit | Answered) -> str:
         return f"{url_for('views.document', doc_id=h.passage.doc_id)}?{search_qs}#{h.passage.passage_id}"
 
     def cite(h: Hit) -> dict[str, str]:
@@ -85,6 +86,7 @@ def index():
         cities=ordered("city", (d.city for d in s.catalog)), kinds=ordered("kind", (d.kind for d in s.catalog)),
         max_chars=s.cfg.search.max_query_chars,
         examples=EXAMPLES, page_url=page_url, column_url=column_url, reader_url=reader_url, cite=cite,
+        value_label=value_label,
         match_labels=MATCH_LABELS, anchor=s.section_anchor, zip=zip,
     ), status
 

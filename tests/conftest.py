@@ -105,16 +105,40 @@ def reparsed(tmp_path_factory):
     new.close()
 
 
-@pytest.fixture()
-def small_corpus(tmp_path) -> Path:
-    """A corpus of the one short document (the work report), for build tests."""
-    corpus = tmp_path / "corpus"
+def write_small_corpus(corpus: Path) -> Path:
+    """The one short document (the work report) and its catalog entry, in ``corpus``."""
     corpus.mkdir()
     shutil.copy(CORPUS / f"{REPORT}.txt", corpus)
     raw = yaml.safe_load((CORPUS / "catalog.yaml").read_text(encoding="utf-8"))
     raw["documents"] = [d for d in raw["documents"] if d["id"] == REPORT]
     (corpus / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return corpus
+
+
+@pytest.fixture()
+def small_corpus(tmp_path) -> Path:
+    """A corpus of the one short document (the work report), for build tests."""
+    return write_small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory) -> Path:
+    """A folder with ``corpus/`` (small_corpus) and its built ``index/``, made once per run for
+    the tests that damage, back up or restore a build: each works on a copy (copy_small_index)."""
+    root = tmp_path_factory.mktemp("small-index")
+    cfg = make_config(root, write_small_corpus(root / "corpus"))
+    build_index(cfg, embedder=FakeEmbedder(cfg.embedding), progress=False, log=quiet)
+    return root
+
+
+def copy_small_index(small_index: Path, tmp: Path) -> tuple[Config, Path]:
+    """A copy of small_index's corpus and index in ``tmp``: its config, and a config file for the CLI."""
+    shutil.copytree(small_index / "corpus", tmp / "corpus")
+    shutil.copytree(small_index / "index", tmp / "index", symlinks=True)
+    path = tmp / "config.yaml"
+    path.write_text(yaml.safe_dump({"corpus_dir": str(tmp / "corpus"), "index_dir": str(tmp / "index"),
+                                    "embedding": {"backend": "fake", "model": "bigram-hash"}}), encoding="utf-8")
+    return make_config(tmp, tmp / "corpus"), path
 
 
 @pytest.fixture(scope="session")

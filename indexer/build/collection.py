@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +23,13 @@ from indexer import extract
 from indexer.build.lock import BuildLock
 from indexer.build.pipeline import BuildReport, build, discard, switch_to
 from indexer.config import Config
-from indexer.documents.corpus import CATALOG_FILE, DESCRIBED, Catalog, Document, DocumentInfo
+from indexer.documents.corpus import CATALOG_FILE, DESCRIBED, ID_RE, Catalog, Document, DocumentInfo
 from indexer.documents.metadata import Detected, detect_document
 from indexer.embed.embedders import Embedder
 from indexer.errors import CatalogError, CorpusError, DuplicateDocumentError
 from indexer.extract.formats import SUFFIX, Limits
 from indexer.parse.model import ParsedDocument
 from indexer.parse.parser import parse
-
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -71,25 +69,32 @@ def parse_file(path: Path, limits: Limits, doc_id: str | None = None) -> Prepare
     The corpus keeps the original bytes, under the suffix of the format its content shows."""
     data, got = extract.read(path, limits)
     doc_id = doc_id or default_id(path, data)
+    stem = printable(path.stem)
     suffix = path.suffix.lower() if got.format == "doc" and path.suffix.lower() == ".wps" else SUFFIX[got.format]
-    info = DocumentInfo(id=doc_id, file=f"{doc_id}{suffix}", title=path.stem, short_title=path.stem,
+    info = DocumentInfo(id=doc_id, file=f"{doc_id}{suffix}", title=stem, short_title=stem,
                         city="", kind="", period="", year=0)
     document = Document(info, got.text, got.extractor, got.page_starts)
     parsed = parse(document)
-    detected = detect_document(parsed, fallback_title=path.stem)
+    detected = detect_document(parsed, fallback_title=stem)
     return Prepared(document, data, parsed, detected, path, format=got.format)
+
+
+def printable(name: str) -> str:
+    """A file name as a title: without control and format characters (a U+202E right-to-left
+    override makes "evil<U+202E>txt.exe" show as "evilexe.txt"; a NUL or newline breaks lines)."""
+    return "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")).strip() or "untitled"
 
 
 def default_id(path: Path, data: bytes) -> str:
     """The file stem when it is a usable id (lower-case ASCII), else one made from the content."""
     stem = path.stem.lower()
-    return stem if ID_RE.match(stem) else "doc-" + hashlib.sha256(data).hexdigest()[:10]
+    return stem if ID_RE.fullmatch(stem) else "doc-" + hashlib.sha256(data).hexdigest()[:10]
 
 
 def prepare(new: NewDocument, limits: Limits) -> Prepared:
     given = {k: v for k, v in new.given.items() if v not in (None, "")}
     doc_id = str(given.pop("id", "") or "") or None
-    if doc_id is not None and not ID_RE.match(doc_id):
+    if doc_id is not None and not ID_RE.fullmatch(doc_id):
         raise CatalogError(f"{new.source.name}: id {doc_id!r} must be lower-case letters, digits, '.', '-' or '_'")
     unknown = set(given) - set(DESCRIBED) - {"file"}
     if unknown:
@@ -123,11 +128,28 @@ def read_batch(path: Path) -> list[NewDocument]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not item.get("file"):
             raise CatalogError(f"{path}: entry {i} has no 'file'")
-        source = path.parent / str(item["file"])
+        source = _inside(path, i, item["file"])
         if not source.is_file():
             raise CorpusError(f"{path.name}: entry {i}: {item['file']} not found next to the catalog")
         batch.append(NewDocument(source, {k: v for k, v in item.items() if k != "file"}))
     return batch
+
+
+def _inside(catalog: Path, i: int, file: object) -> Path:
+    """Entry ``i``'s file, which must lie in the catalog's folder or below it: an absolute path,
+    a '..' or a link that leads out is refused (a catalog must not read the rest of the disk)."""
+    name = str(file)
+    if "\0" in name or Path(name).is_absolute() or ".." in Path(name).parts:
+        raise CatalogError(f"{catalog.name}: entry {i}: file {name!r} must be a path relative to the "
+                           "catalog's folder, inside it")
+    source = catalog.parent / name
+    try:
+        inside = source.resolve().is_relative_to(catalog.parent.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise CatalogError(f"{catalog.name}: entry {i}: file {name!r} leads outside the catalog's folder")
+    return source
 
 
 def add_documents(cfg: Config, batch: list[NewDocument], replace: bool = False,
@@ -140,11 +162,13 @@ def add_documents(cfg: Config, batch: list[NewDocument], replace: bool = False,
         new_ids = {p.info.id for p in prepared}
         kept = [catalog.read(i) for i in catalog.ids if i not in new_ids]
         after = catalog.with_entries([p.info for p in prepared])
-        report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress)
+        written = {p.info.file: p.data for p in prepared}
+        report = _build(cfg, kept + [p.document for p in prepared], embedder, log, progress,
+                        {**written, CATALOG_FILE: after.text().encode("utf-8")})
         # A replaced document whose new source is of another format leaves its old file.
         stale = [catalog.info(p.info.id).file for p in prepared
                  if p.info.id in catalog.ids and catalog.info(p.info.id).file != p.info.file]
-        _commit(cfg, after, report, write={p.info.file: p.data for p in prepared}, delete=stale)
+        _commit(cfg, after, report, write=written, delete=stale)
     return Change(prepared, [], report)
 
 
@@ -156,7 +180,8 @@ def remove_document(cfg: Config, doc_id: str, embedder: Embedder | None = None,
         if len(catalog) == 1:
             raise CatalogError(f"{doc_id} is the only document; an index needs at least one")
         after = catalog.with_entries([], removed=(doc_id,))
-        report = _build(cfg, [catalog.read(i) for i in after.ids], embedder, log, progress)
+        report = _build(cfg, [catalog.read(i) for i in after.ids], embedder, log, progress,
+                        {CATALOG_FILE: after.text().encode("utf-8")})
         _commit(cfg, after, report, write={}, delete=[info.file])
     return Change([], [doc_id], report)
 
@@ -179,9 +204,9 @@ def _check_new(catalog: Catalog, prepared: list[Prepared], replace: bool) -> Non
 
 
 def _build(cfg: Config, docs: list[Document], embedder: Embedder | None,
-           log: Callable[[str], None] | None, progress: bool) -> BuildReport:
+           log: Callable[[str], None] | None, progress: bool, written: dict[str, bytes]) -> BuildReport:
     kwargs = {"log": log} if log is not None else {}
-    return build(cfg, docs, embedder, progress=progress, incremental=True, **kwargs)
+    return build(cfg, docs, embedder, progress=progress, incremental=True, written=written, **kwargs)
 
 
 def _commit(cfg: Config, after: Catalog, report: BuildReport, write: dict[str, bytes], delete: list[str]) -> None:

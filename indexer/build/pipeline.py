@@ -23,6 +23,7 @@ from pathlib import Path
 from indexer.analysis.text import Lexicon
 from indexer.backends.base import Backend, BuildContents
 from indexer.backends.factory import make_backend
+from indexer.build.checksums import corpus_sums
 from indexer.build.lock import BuildLock
 from indexer.build.store import (
     ALIASES_FILE,
@@ -31,6 +32,7 @@ from indexer.build.store import (
     FORMAT_VERSION,
     LEXICON_FILE,
     MANIFEST_FILE,
+    ORIGINALS,
     OUTLINE_FILE,
     PASSAGES_FILE,
     builds_dir,
@@ -39,7 +41,7 @@ from indexer.build.store import (
     read_manifest,
 )
 from indexer.config import Config
-from indexer.documents.corpus import Catalog, Document, DocumentInfo, corpus_hash
+from indexer.documents.corpus import CATALOG_FILE, Catalog, Document, DocumentInfo, corpus_hash
 from indexer.documents.places import name_forms
 from indexer.embed import shipped
 from indexer.embed.cache import EmbeddingCache, model_identity
@@ -113,7 +115,7 @@ def build_index(cfg: Config, embedder: Embedder | None = None, log: Callable[[st
 
 def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
           log: Callable[[str], None] = _stderr, progress: bool = True, incremental: bool = False,
-          workers: int = 1, ship_vectors: bool = False) -> BuildReport:
+          workers: int = 1, ship_vectors: bool = False, written: dict[str, bytes] | None = None) -> BuildReport:
     """Write a complete build of ``docs`` under ``builds/`` without switching to it,
     so that ``plansearch add`` can change the corpus and the index together.
 
@@ -121,7 +123,9 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
     and probed with a query per mode before it is returned; one that cannot serve is
     discarded and reported, never switched in. ``incremental``: the backend may add to the
     serving build's indexes (Milvus writes only new document versions into its collection).
-    ``workers`` > 1 embeds in that many processes (indexer.embed.pool)."""
+    ``workers`` > 1 embeds in that many processes (indexer.embed.pool). ``written``: the corpus
+    files (catalog.yaml among them) that the caller writes once the build is made, by name: the
+    manifest records the sums of the originals as they will be."""
     t0 = time.perf_counter()
     backend = make_backend(cfg)
     backend.check()
@@ -176,6 +180,7 @@ def build(cfg: Config, docs: list[Document], embedder: Embedder | None = None,
         manifest = {
             "format": FORMAT_VERSION,
             "files": checksums(tmp),
+            ORIGINALS: corpus_sums(cfg.corpus_dir, [d.info.file for d in docs], CATALOG_FILE, written),
             "build_id": build_id,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedding": {**cfg.embedding.identity(), "model_id": embedder.model_id, "dim": embedder.dim},

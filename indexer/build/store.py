@@ -3,11 +3,11 @@ read back with every check a server needs before it answers from them."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.build.checksums import FileSum, Problem, check_folder, folder_sums, read_sums
 from indexer.config import Config
 from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from indexer.parse.model import Passage
@@ -21,6 +21,8 @@ PASSAGES_FILE = "passages.jsonl"
 OUTLINE_FILE = "outline.json"
 LEXICON_FILE = "lexicon.txt"
 ALIASES_FILE = "aliases.json"
+# The manifest's key for the sums of the corpus files the build was made from.
+ORIGINALS = "originals"
 
 MANIFEST_FIELDS = {"format": int, "build_id": str, "embedding": dict, "passages": int, "corpus_hash": str,
                    "files": dict}
@@ -37,16 +39,30 @@ def current_build(cfg: Config) -> Path:
     return link.resolve()
 
 
-def checksums(build_path: Path) -> dict[str, str]:
-    """sha256 of every file of a build (the manifest aside), by path relative to the build."""
-    out = {}
-    for path in sorted(p for p in build_path.rglob("*") if p.is_file() and p.name != MANIFEST_FILE):
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        out[path.relative_to(build_path).as_posix()] = h.hexdigest()
-    return out
+def checksums(build_path: Path) -> dict[str, dict]:
+    """The manifest's ``files``: sha256 and size of every file of a build (the manifest aside)."""
+    return folder_sums(build_path, skip=(MANIFEST_FILE,))
+
+
+def build_sums(path: Path, manifest: dict) -> dict[str, FileSum]:
+    return read_sums(manifest["files"], f"{path / MANIFEST_FILE}")
+
+
+def original_sums(path: Path, manifest: dict) -> dict[str, FileSum] | None:
+    """The corpus files a build was made from (catalog.yaml and each document's original);
+    None for builds made before they were recorded."""
+    section = manifest.get(ORIGINALS)
+    return None if section is None else read_sums(section, f"{path / MANIFEST_FILE} '{ORIGINALS}'")
+
+
+def check_build(path: Path, manifest: dict, quick: bool) -> list[Problem]:
+    """The build's files against its manifest: presence and sizes (``quick``), or contents too."""
+    return check_folder(path, build_sums(path, manifest), quick, skip=(MANIFEST_FILE,))
+
+
+def recorded_before_sizes(manifest: dict) -> bool:
+    """A build made before sizes and originals were recorded: checked by sha256 alone."""
+    return ORIGINALS not in manifest or any(isinstance(v, str) for v in manifest["files"].values())
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,7 @@ class StoredBuild:
     def open(cls, path: Path, doc_ids: list[str]) -> StoredBuild:
         """Checked: the manifest and its format, every file's checksum, and one outline per document."""
         manifest = read_manifest(path)
-        verify_checksums(path, manifest["files"])
+        verify_checksums(path, manifest)
         passages = read_passages(path / PASSAGES_FILE, manifest["passages"])
         outlines = _read_json(path / OUTLINE_FILE)
         if not isinstance(outlines, dict) or set(outlines) != set(doc_ids):
@@ -94,13 +110,14 @@ def read_manifest(path: Path) -> dict:
     return manifest
 
 
-def verify_checksums(path: Path, files: dict) -> None:
-    """Every file the manifest lists is there with its checksum, and nothing else is."""
-    actual = checksums(path)
-    damaged = sorted(name for name in set(files) | set(actual) if files.get(name) != actual.get(name))
-    if damaged:
-        raise IndexCorruptError(f"index {path.name} is damaged: {', '.join(damaged[:3])}"
-                                f"{' …' if len(damaged) > 3 else ''} differ from the manifest's checksums")
+def verify_checksums(path: Path, manifest: dict) -> None:
+    """Every file the manifest lists is there with its size and checksum, and nothing else is:
+    the quick check first, so a missing or cut file is named without hashing the rest."""
+    for quick in (True, False):
+        problems = check_build(path, manifest, quick)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise IndexCorruptError(f"index {path.name} is damaged: {problems[0].describe()}{more}")
 
 
 def read_aliases(path: Path) -> dict[str, list[str]]:

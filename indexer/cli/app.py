@@ -5,6 +5,7 @@ import functools
 import signal
 import sys
 import threading
+import unicodedata
 
 import click
 
@@ -20,10 +21,16 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except PlansearchError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+def one_line(message: str) -> str:
+    """A message as one line that shows what it says: control and format characters (a newline
+    or NUL in a file name, a U+202E right-to-left override) written as escapes."""
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf") else ascii(c)[1:-1] for c in message)
 
 
 class _Stopped(SystemExit):

@@ -65,6 +65,16 @@ def _index_in_a_process(config_path: str | None, backend: str | None, env: dict[
         sys.exit(code)
 
 
+def _check_before_serving(cfg) -> None:
+    """The quick form of ``plansearch verify``: a build with a missing or cut file is refused
+    (IndexCorruptError); what it cannot vouch for is said on stderr, and serving goes on."""
+    from indexer.build.verify import check_serving
+
+    result = check_serving(cfg)
+    for line in [*result.notes, *(f"warning: {line}" for line in result.lines())]:
+        click.echo(line, err=True)
+
+
 @main.command()
 @click.option("--host", default=None, help="default from config.yaml (127.0.0.1)")
 @click.option("--port", type=int, default=None, help="default from config.yaml (8000)")
@@ -84,12 +94,14 @@ def serve(ctx, host: str | None, port: int | None, build_if_needed: bool) -> Non
     set_threads(cfg.server.embed_threads)
     _remove_leftovers_if_idle(cfg)
     try:
+        _check_before_serving(cfg)
         app = create_app(cfg)
     except UnservableIndexError as exc:
         if not build_if_needed:
             raise
         click.echo(f"{exc.reason}: building the index now…", err=True)
         _index_in_a_process(ctx.obj["config_path"], ctx.obj["backend"], inherited)
+        _check_before_serving(cfg)
         app = create_app(cfg)
     holder = app.config["HOLDER"]
     host = host or cfg.server.host

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from indexer.errors import CatalogError, UnknownDocumentError
 from indexer.extract.formats import CORPUS_SUFFIXES, DEFAULT_LIMITS, Limits
 
 CATALOG_FILE = "catalog.yaml"
+# A document id, and so its file's name in corpus/: lower-case ASCII letters, digits, '.', '-', '_',
+# not starting with a dot. No path separator, '..' prefix, NUL, newline or bidi mark can get in,
+# so every file the corpus writes or deletes lies directly in its folder. Match with fullmatch.
+ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -116,17 +121,22 @@ class Catalog:
         entries.update({e.id: e for e in added})
         return Catalog(self.corpus_dir, list(entries.values()), self.limits)
 
-    def save(self) -> None:
-        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one;
-        entries that did not change keep their lines as written (indexer.documents.catalog_text)."""
+    def text(self) -> str:
+        """catalog.yaml as ``save`` writes it: entries that did not change keep their lines as
+        written (indexer.documents.catalog_text)."""
         path = self.corpus_dir / CATALOG_FILE
-        tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
         entries = [{k: getattr(e, k) for k in REQUIRED_FIELDS} for e in self]
         old = path.read_text(encoding="utf-8") if path.is_file() else ""
         text = catalog_text.edit(old, entries) if old else None
         if text is None:
             text = CATALOG_HEADER + yaml.safe_dump({"documents": entries}, allow_unicode=True, sort_keys=False)
-        tmp.write_text(text, encoding="utf-8")
+        return text
+
+    def save(self) -> None:
+        """Write catalog.yaml with one rename, so a reader sees the old catalog or the new one."""
+        path = self.corpus_dir / CATALOG_FILE
+        tmp = path.with_name(f".{CATALOG_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(self.text(), encoding="utf-8")
         os.replace(tmp, path)
 
 
@@ -161,6 +171,13 @@ def _entry(path: Path, i: int, item: object) -> DocumentInfo:
     missing = [f for f in REQUIRED_FIELDS if f not in item]
     if missing:
         raise CatalogError(f"{path}: entry {i} lacks {', '.join(missing)}")
+    if not ID_RE.fullmatch(str(item["id"])):
+        raise CatalogError(f"{path}: entry {i}: id {str(item['id'])!r} must be lower-case letters, digits, "
+                           "'.', '-' or '_'")
+    if str(item["file"]) != str(item["id"]) + Path(str(item["file"])).suffix \
+            or Path(str(item["file"])).suffix.lower() not in CORPUS_SUFFIXES:
+        raise CatalogError(f"{path}: entry {item['id']!r}: file {str(item['file'])!r} must be a file in the corpus "
+                           f"folder named by the id ({item['id']} + {', '.join(CORPUS_SUFFIXES)})")
     if Path(str(item["file"])).stem != str(item["id"]):
         raise CatalogError(f"{path}: entry {item['id']!r}: id must be the file stem of {item['file']!r}")
     try:

@@ -88,3 +88,5 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise CorpusError(f"{path.name}: is a directory, not a text file") from None
     except OSError as exc:
         raise CorpusError(f"{path.name}: cannot read: {exc.strerror}") from exc
+    except ValueError:  # a NUL in the name: no such file can exist
+        raise CorpusError(f"{path.name!a}: not a usable file name (NUL byte)") from None

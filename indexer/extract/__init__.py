@@ -14,7 +14,19 @@ from pathlib import Path
 
 from indexer.documents import textfile
 from indexer.errors import CorpusError
-from indexer.extract.formats import DEFAULT_LIMITS, DOC, DOCX, HEAD_BYTES, HTML, PDF, TEXT, Limits, detect, detect_head
+from indexer.extract.formats import (
+    DEFAULT_LIMITS,
+    DOC,
+    DOCX,
+    HEAD_BYTES,
+    HTML,
+    PDF,
+    TEXT,
+    Limits,
+    check_zip,
+    detect,
+    detect_head,
+)
 
 
 @dataclass(frozen=True)
@@ -37,31 +49,36 @@ def check_size(size: int, fmt: str, name: str, limits: Limits) -> None:
 
 
 def extract(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, suffix: str = "") -> Extracted:
-    """The text of file ``name`` whose bytes are ``data``, or CorpusError/ExtractionError in one line."""
+    """The text of file ``name`` whose bytes are ``data``, or CorpusError/ExtractionError in one line.
+
+    A PDF, Word or HTML file is extracted in a child process under the limits (indexer.extract.sandbox)."""
     fmt = detect(data, name)
     check_size(len(data), fmt, name, limits)
     if fmt == TEXT:
         decoded = textfile.decode(data, name)
         return Extracted(decoded.text, (), TEXT, decoded.encoding)
+    from indexer.extract import pdf, sandbox, web, word
+
+    text, starts = sandbox.run(_extract_in_child, (data, name, fmt, limits, suffix), name, limits)
+    made_by = {PDF: pdf.extractor, DOCX: word.extractor, HTML: web.extractor}.get(fmt)
+    return Extracted(text, starts, fmt, made_by() if made_by else word.extractor(DOC))
+
+
+def _extract_in_child(data: bytes, name: str, fmt: str, limits: Limits, suffix: str) -> tuple[str, tuple[int, ...]]:
+    from indexer.extract import pdf, web, word
+
     if fmt == PDF:
-        from indexer.extract import pdf
-
-        text, starts = pdf.extract(io.BytesIO(data), name)
-        return Extracted(text, starts, PDF, pdf.extractor())
-    from indexer.extract import web, word
-
+        return pdf.extract(io.BytesIO(data), name, limits.pdf_pages)
     if fmt == DOCX:
-        text, starts = word.extract_docx(data, name)
-        return Extracted(text, starts, DOCX, word.extractor())
+        check_zip(data, name, limits)
+        return word.extract_docx(data, name)
     if fmt == HTML:
-        text, starts = web.extract(data, name)
-        return Extracted(text, starts, HTML, web.extractor())
+        return web.extract(data, name)
     assert fmt == DOC
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"source{suffix if suffix in ('.doc', '.wps') else '.doc'}"
         path.write_bytes(data)
-        text, starts = word.extract_doc(path, name)
-    return Extracted(text, starts, DOC, word.extractor(DOC))
+        return word.extract_doc(path, name)
 
 
 def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, Extracted]:
@@ -70,7 +87,7 @@ def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, Extracted]
         with path.open("rb") as f:
             head = f.read(HEAD_BYTES)
         check_size(path.stat().st_size, detect_head(head), path.name, limits)
-    except OSError:
+    except (OSError, ValueError):
         pass  # read_bytes names the problem
     data = textfile.read_bytes(path, limits.largest)
     return data, extract(data, path.name, limits, path.suffix.lower())

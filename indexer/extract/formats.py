@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
-from indexer.errors import ExtractionError
+from indexer.errors import ExtractionError, ExtractionLimitError
 
 PDF, DOCX, DOC, HTML, TEXT = "pdf", "docx", "doc", "html", "text"
 FORMATS = (TEXT, PDF, DOCX, DOC, HTML)
@@ -17,6 +18,16 @@ CORPUS_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
 # Default limits in MB: PDFs carry fonts and images, so they are allowed far more bytes per
 # character of text than a text file; config's max_document_mb_by_format overrides them.
 DEFAULT_LIMIT_MB = {TEXT: 5, PDF: 50, DOCX: 20, DOC: 20, HTML: 10}
+# What one file's extraction may take, beyond its bytes (a bomb is small on disk): the limits are
+# written here once. A 200-page plan extracts in ~40 s (pdfplumber, ~5 pages/s) and a few hundred
+# MB; real .docx members unzip at most ~32× (stylesWithEffects.xml), zip bombs ~1000×.
+EXTRACT_SECONDS = 300.0  # wall clock per file, in the child process (indexer.extract.sandbox)
+EXTRACT_MEMORY_MB = 2048  # address space the child may add to what it inherits
+MAX_PDF_PAGES = 3000
+MAX_TREE_DEPTH = 64  # of a PDF's page tree: 3000 pages need 4 levels; PDF writers use 2 to 6
+MAX_UNZIPPED_MB = 200  # all members of a .docx together, declared and as read
+MAX_ZIP_RATIO = 100  # uncompressed : compressed, for a member of more than ZIP_RATIO_FROM bytes
+ZIP_RATIO_FROM = 1_000_000
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_RE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
@@ -31,6 +42,11 @@ class Limits:
     docx: int = DEFAULT_LIMIT_MB[DOCX] * 1_000_000
     doc: int = DEFAULT_LIMIT_MB[DOC] * 1_000_000
     html: int = DEFAULT_LIMIT_MB[HTML] * 1_000_000
+    seconds: float = EXTRACT_SECONDS
+    memory_mb: int = EXTRACT_MEMORY_MB
+    pdf_pages: int = MAX_PDF_PAGES
+    unzipped: int = MAX_UNZIPPED_MB * 1_000_000
+    zip_ratio: int = MAX_ZIP_RATIO
 
     def of(self, fmt: str) -> int:
         return getattr(self, fmt)
@@ -80,3 +96,43 @@ def detect(data: bytes, name: str) -> str:
     if _HTML_RE.match(sniff):
         return HTML
     return TEXT
+
+
+# Word's XML never declares a DTD; one that does is after external entities (XXE) or entity bombs.
+_DTD = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def check_zip(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a .docx that is a zip bomb or declares a DTD, before any library unzips or parses it.
+
+    The declared sizes are checked first (cheap), then every member is read in chunks and its
+    actual size counted, since a zip's headers may lie; an XML member with <!DOCTYPE or <!ENTITY
+    is refused outright (python-docx also parses with resolve_entities=False)."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ExtractionError(f"{name}: a damaged zip file; not a Word document") from None
+    mb = limits.unzipped / 1e6
+    if sum(i.file_size for i in infos) > limits.unzipped:
+        raise ExtractionLimitError(f"{name}: unzips to more than {mb:g} MB (a zip bomb?); refused")
+    for i in infos:
+        if i.file_size > ZIP_RATIO_FROM and i.file_size > limits.zip_ratio * max(i.compress_size, 1):
+            raise ExtractionLimitError(f"{name}: {i.filename} unzips {i.file_size // max(i.compress_size, 1)}× "
+                                       f"(over {limits.zip_ratio}×; a zip bomb?); refused")
+    total = 0
+    try:
+        for i in infos:
+            with z.open(i) as f:
+                head = b""
+                while chunk := f.read(1 << 16):
+                    total += len(chunk)
+                    if total > limits.unzipped:
+                        raise ExtractionLimitError(f"{name}: unzips to more than {mb:g} MB (a zip bomb?); refused")
+                    if i.filename.endswith((".xml", ".rels")) and any(m in head + chunk for m in _DTD):
+                        raise ExtractionError(f"{name}: {i.filename} declares a DTD or entities, which Word "
+                                              "never writes; refused")
+                    head = chunk[-32:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+            RuntimeError) as exc:
+        raise ExtractionError(f"{name}: a damaged zip file ({type(exc).__name__}); not a Word document") from None

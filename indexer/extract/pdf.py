@@ -6,7 +6,8 @@ from __future__ import annotations
 from importlib.metadata import version
 from itertools import pairwise
 
-from indexer.errors import ExtractionError
+from indexer.errors import ExtractionError, ExtractionLimitError
+from indexer.extract.formats import MAX_PDF_PAGES, MAX_TREE_DEPTH
 from indexer.extract.layout import PrintedLine, assemble
 
 RULES_VERSION = 1
@@ -19,17 +20,25 @@ def extractor() -> str:
     return f"pdf: pdfplumber {version('pdfplumber')}, rules {RULES_VERSION}"
 
 
-def extract(path_or_file, name: str) -> tuple[str, tuple[int, ...]]:
+def extract(path_or_file, name: str, max_pages: int = MAX_PDF_PAGES) -> tuple[str, tuple[int, ...]]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        with pdfplumber.open(path_or_file) as pdf:
-            pages = [_page(page) for page in pdf.pages]
+        try:
+            _check_page_tree(path_or_file, name, max_pages)
+            with pdfplumber.open(path_or_file) as pdf:
+                pages = [_page(page) for page in pdf.pages]
+        except PdfminerException as wrapped:  # pdfplumber wraps what pdfminer raised
+            cause = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], BaseException) else wrapped
+            raise cause from None
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ExtractionError(f"{name}: the PDF is encrypted; save an unprotected copy") from None
+    except (ExtractionError, MemoryError, RecursionError):
+        raise
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ExtractionError(f"{name}: a damaged PDF ({type(exc).__name__}); it cannot be read") from None
     except Exception as exc:  # pdfminer raises bare Exceptions on some broken files
@@ -40,9 +49,52 @@ def extract(path_or_file, name: str) -> tuple[str, tuple[int, ...]]:
         raise ExtractionError(f"{name}: the PDF has no pages")
     chars = sum(len(line.text.strip()) + sum(map(len, line.row or ())) for page in pages for line in page)
     if chars < MIN_CHARS_PER_PAGE * len(pages):
-        raise ExtractionError(f"{name}: the PDF has no text layer (a scan, {len(pages)} pages of images); "
+        scan = f"{len(pages)} page{'s' if len(pages) > 1 else ''} of images"
+        raise ExtractionError(f"{name}: the PDF has no text layer (a scan, {scan}); "
                               "OCR it first, e.g. ocrmypdf -l chi_sim")
     return assemble(pages)
+
+
+def _check_page_tree(path_or_file, name: str, max_pages: int) -> None:
+    """Refuse a PDF of more pages than plans have, or whose page tree is not a tree, before any page
+    is read: first the count it declares, then a walk of the tree without recursion (a cycle, a
+    node reached twice or a nesting deeper than MAX_TREE_DEPTH is refused; pdfminer would skip a
+    cycle silently and recurse into a deep chain until RecursionError)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    if hasattr(path_or_file, "seek"):
+        catalog = PDFDocument(PDFParser(path_or_file)).catalog
+        path_or_file.seek(0)
+    else:
+        with open(path_or_file, "rb") as f:
+            catalog = PDFDocument(PDFParser(f)).catalog
+    try:
+        declared = int(resolve1(catalog["Pages"]).get("Count", 0))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        declared = 0
+    if declared > max_pages:
+        raise ExtractionLimitError(f"{name}: the PDF declares {declared} pages, over the limit of {max_pages}; refused")
+    stack, seen, pages = [(catalog.get("Pages"), 0)], set(), 0
+    while stack:
+        ref, depth = stack.pop()
+        if isinstance(ref, PDFObjRef):
+            if ref.objid in seen:
+                raise ExtractionError(f"{name}: the PDF's page tree has a cycle (object {ref.objid} is reached "
+                                      "twice); refused")
+            seen.add(ref.objid)
+        if depth > MAX_TREE_DEPTH:
+            raise ExtractionLimitError(f"{name}: the PDF's page tree nests deeper than {MAX_TREE_DEPTH} levels; "
+                                       "refused")
+        node = resolve1(ref)
+        kids = resolve1(node.get("Kids")) if isinstance(node, dict) else None
+        if isinstance(kids, list):
+            stack.extend((kid, depth + 1) for kid in kids)
+        elif isinstance(node, dict):
+            pages += 1
+            if pages > max_pages:
+                raise ExtractionLimitError(f"{name}: the PDF has more than {max_pages} pages (the limit); refused")
 
 
 def _page(page) -> list[PrintedLine]:

@@ -16,7 +16,9 @@ from indexer.errors import ExtractionError
 from indexer.parse.boilerplate import furniture
 
 RULES_VERSION = 1
-DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "select", "button")
+# Never text: scripts, styles, embedded objects and frames (their content is code or another page).
+DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "select", "button",
+        "template", "object", "embed", "applet", "frame", "frameset", "svg", "math", "canvas", "audio", "video")
 CHROME_RE = re.compile(r"nav|menu|header|footer|crumb|share|side|related|links|toolbar|foot|top|bottom", re.I)
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "br", "tr", "table",
           "blockquote", "pre", "dd", "dt"}
@@ -30,11 +32,13 @@ def extractor() -> str:
 def extract(data: bytes, name: str) -> tuple[str, tuple[int, ...]]:
     import lxml.html
 
+    # No network, no comments or processing instructions (text only; an HTML parser loads no DTD).
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
-        root = lxml.html.document_fromstring(data)
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ExtractionError(f"{name}: not a readable HTML page ({exc})") from None
-    for el in root.iter(*DROP):
+    for el in list(root.iter(*DROP)):
         el.drop_tree() if el.getparent() is not None else None
     for el in list(root.iter()):
         attrs = f"{el.get('class', '')} {el.get('id', '')}"

@@ -107,6 +107,14 @@ def _join(blocks: list[str], page_breaks: list[int]) -> tuple[str, tuple[int, ..
     return text, tuple(starts)
 
 
+def _unlimited() -> None:
+    """LibreOffice maps more address space than the extraction child's RLIMIT_AS allows; its own
+    timeout bounds it instead."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (resource.getrlimit(resource.RLIMIT_AS)[1],) * 2)
+
+
 def extract_doc(path: Path, name: str) -> tuple[str, tuple[int, ...]]:
     """A .doc or .wps, converted to .docx by LibreOffice headless when it is installed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -119,7 +127,7 @@ def extract_doc(path: Path, name: str) -> tuple[str, tuple[int, ...]]:
         try:
             subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
                             "--convert-to", "docx", "--outdir", tmp, str(src)],
-                           check=True, capture_output=True, timeout=SOFFICE_TIMEOUT_S)
+                           check=True, capture_output=True, timeout=SOFFICE_TIMEOUT_S, preexec_fn=_unlimited)
             data = (Path(tmp) / f"{src.stem}.docx").read_bytes()
         except (subprocess.SubprocessError, OSError):
             raise ExtractionError(f"{name}: LibreOffice could not convert this .doc/.wps file") from None

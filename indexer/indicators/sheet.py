@@ -57,6 +57,11 @@ RECORD_COLUMNS: tuple[tuple[str, Callable[[Record], str]], ...] = (
 FULFILMENT = "完成/目标（%）"
 
 
+def value_label(v: Value) -> str:
+    """A value's role in words, as the sheet's column that holds it is headed (目标, 年均增速, 完成增速)."""
+    return next((c.label for c in ROLE_COLUMNS if (c.role, c.measure) == (v.role, v.measure)), v.role)
+
+
 def cell(r: Record, column: RoleColumn) -> tuple[Value, ...]:
     """The record's values in a column (in the corpus at most one; a table of another shape
     may print two)."""

@@ -41,10 +41,21 @@ def _values(v: Any) -> Any:
     return v
 
 
-def _whole_number(v: Any) -> Any:
+def whole_number(v: Any) -> Any:
+    """A count given as a boolean is refused (pydantic would read True as 1)."""
     if isinstance(v, bool):
         raise ValueError("a boolean is not a count")
     return v
+
+
+def k_field() -> Any:
+    """The page size: one statement of its bounds for every paged endpoint."""
+    return Field(10, ge=1, le=MAX_K, description="每页条数")
+
+
+def offset_field() -> Any:
+    """Where a page starts: one statement of its bounds for every paged endpoint."""
+    return Field(0, ge=0, le=MAX_OFFSET, description="从第几条开始（0 起）")
 
 
 class SearchRequest(BaseModel):
@@ -55,8 +66,8 @@ class SearchRequest(BaseModel):
 
     q: str = Field("", description="检索词：关键词、问题，或加引号的短语；-词 排除")
     mode: Mode = Field("hybrid", description="hybrid（综合）、bm25（关键词）或 dense（语义）")
-    k: int = Field(10, ge=1, le=MAX_K, description="每页条数")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="从第几条开始（0 起）")
+    k: int = k_field()
+    offset: int = offset_field()
     doc: tuple[str, ...] = Field((), max_length=MAX_VALUES, description="文件编号（可重复）")
     city: tuple[str, ...] = Field((), max_length=MAX_VALUES, description="城市，如 常德（可重复）")
     kind: tuple[str, ...] = Field((), max_length=MAX_VALUES, description="类别：规划纲要、政府工作报告…（可重复）")
@@ -64,7 +75,7 @@ class SearchRequest(BaseModel):
     group: Group | None = Field(None, description="doc：按文件分组")
 
     _filters = field_validator("doc", "city", "kind", "period", mode="before")(_values)
-    _counts = field_validator("k", "offset", mode="before")(_whole_number)
+    _counts = field_validator("k", "offset", mode="before")(whole_number)
 
     @field_validator("group", mode="before")
     @classmethod
@@ -104,16 +115,22 @@ def bounds(name: str) -> tuple[int, int]:
     return lo, hi
 
 
+def paging_error(err: Any) -> QueryError:
+    """The one error for a bad ``k`` or ``offset`` (a pydantic error of either), on every paged endpoint."""
+    name = str(err["loc"][0])
+    value = str(err.get("input", ""))[:20]
+    lo, hi = bounds(name)
+    label = {"k": "每页条数 k", "offset": "起始位置 offset"}[name]
+    if err["type"] in ("int_parsing", "int_from_float", "int_type", "value_error"):
+        return QueryError(f"{name} 须是整数，而不是“{value}”", f"bad_{name}")
+    return QueryError(f"{label} 须在 {lo} 到 {hi} 之间", f"bad_{name}")
+
+
 def _query_error(exc: ValidationError) -> QueryError:
     err = exc.errors()[0]
     name = str(err["loc"][0]) if err["loc"] else "q"
-    value = str(err.get("input", ""))[:20]
     if name in ("k", "offset"):
-        lo, hi = bounds(name)
-        label = {"k": "每页条数 k", "offset": "起始位置 offset"}[name]
-        if err["type"] in ("int_parsing", "int_from_float", "int_type", "value_error"):
-            return QueryError(f"{name} 须是整数，而不是“{value}”", f"bad_{name}")
-        return QueryError(f"{label} 须在 {lo} 到 {hi} 之间", f"bad_{name}")
+        return paging_error(err)
     if name == "mode":
         return QueryError(f"检索方式只能是综合、关键词或语义（{'、'.join(MODES)}）", "bad_mode")
     if name == "group":

@@ -72,6 +72,45 @@ class GroupJSON(_Shape):
     results: list[HitJSON]
 
 
+class QuantityJSON(_Shape):
+    """A figure as printed, and the number read from it."""
+
+    text: str = Field(description="as printed: 4300左右, 五年累计≥15000, [13.98], 持续改善")
+    number: float | None = Field(description="the number read from it; null when it is not a number")
+    high: float | None = Field(description="the upper end of a range (区间)")
+    unit: str
+    qualifiers: list[str] = Field(description="左右, 以上, 以内, 以下, ≥, ≤, >, <, 累计, 五年累计, 区间")
+    aside: QuantityJSON | None = Field(description="a figure printed beside it, e.g. （五年累计6348）")
+
+
+class IndicatorValueJSON(QuantityJSON):
+    column: str = Field(description="the column's header label path, e.g. 规划目标 › 2025年")
+    role: str = Field(description="baseline, target, growth or achieved")
+    measure: str = Field(description="level or growth")
+
+
+class IndicatorJSON(_Shape):
+    """One indicator of one document, as printed, with the passage that shows it."""
+
+    record_id: str
+    doc_id: str
+    city: str
+    period: str
+    source: str = Field(description="table (a 主要指标 table row) or text (a target stated in running text)")
+    table: str
+    category: str
+    name: str = Field(description="the indicator's name as printed")
+    key: str = Field(description="the name's key: synonyms (GDP, 地区生产总值) share one")
+    unit: str
+    attribute: str = Field(description="预期性, 约束性 or 引导性, where the table says")
+    passage_id: str
+    start: int
+    end: int
+    values: list[IndicatorValueJSON]
+    url: str = Field(description="permalink: the passage that shows the indicator")
+    short_title: str = Field(description="the document's short title, as a citation names it")
+
+
 class SearchResponseJSON(_Shape):
     query: str
     mode: Mode
@@ -87,6 +126,10 @@ class SearchResponseJSON(_Shape):
                                                      "(a partly answered query); left out when every word was found")
     suggestions: list[SuggestionJSON] = Field([], description="with no match: the nearest sections, which are not "
                                                               "matches; left out otherwise")
+    indicators: list[IndicatorJSON] | None = Field(
+        None, description="a numeric question's answer (indexer.indicators.answer): the indicator records of the "
+                          "indicator, place and year it names, each citing its row; left out when the query names "
+                          "no indicator with records, and after the first page")
 
 
 DocumentJSON = create_model(
@@ -166,45 +209,9 @@ def error_json(code: str, message: str) -> dict:
     return dump(ErrorJSON(error=ErrorBody(code=code, message=message)))
 
 
-class QuantityJSON(_Shape):
-    """A figure as printed, and the number read from it."""
-
-    text: str = Field(description="as printed: 4300左右, 五年累计≥15000, [13.98], 持续改善")
-    number: float | None = Field(description="the number read from it; null when it is not a number")
-    high: float | None = Field(description="the upper end of a range (区间)")
-    unit: str
-    qualifiers: list[str] = Field(description="左右, 以上, 以内, 以下, ≥, ≤, >, <, 累计, 五年累计, 区间")
-    aside: QuantityJSON | None = Field(description="a figure printed beside it, e.g. （五年累计6348）")
-
-
-class IndicatorValueJSON(QuantityJSON):
-    column: str = Field(description="the column's header label path, e.g. 规划目标 › 2025年")
-    role: str = Field(description="baseline, target, growth or achieved")
-    measure: str = Field(description="level or growth")
-
-
-class IndicatorJSON(_Shape):
-    """One indicator of one document, as printed, with the passage that shows it."""
-
-    record_id: str
-    doc_id: str
-    city: str
-    period: str
-    source: str = Field(description="table (a 主要指标 table row) or text (a target stated in running text)")
-    table: str
-    category: str
-    name: str = Field(description="the indicator's name as printed")
-    key: str = Field(description="the name's key: synonyms (GDP, 地区生产总值) share one")
-    unit: str
-    attribute: str = Field(description="预期性, 约束性 or 引导性, where the table says")
-    passage_id: str
-    start: int
-    end: int
-    values: list[IndicatorValueJSON]
-    url: str = Field(description="permalink: the passage that shows the indicator")
-
-
 class IndicatorsJSON(_Shape):
     key: str = Field(description="the key the name was matched by; empty when no name was given")
-    total: int
-    records: list[IndicatorJSON]
+    k: int
+    offset: int
+    total: int = Field(description="records that match, on every page")
+    records: list[IndicatorJSON] = Field(description="this page of them, in the order of the build")

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from indexer.analysis.text import Lexicon, normalize, word_tokens
 from indexer.documents.corpus import DocumentInfo
+from indexer.indicators.records import Record
 from indexer.parse.model import Passage, PassageKind
 from indexer.parse.tables import row_text
 from indexer.query.syntax import ParsedQuery
 from indexer.search.citation import permalink
 from indexer.search.passages import citation_for, passage_fields
-from indexer.search.responses import GroupJSON, HitJSON, SearchResponseJSON, SuggestionJSON, dump
+from indexer.search.responses import GroupJSON, HitJSON, IndicatorJSON, SearchResponseJSON, SuggestionJSON, dump
 
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?")
 
@@ -47,6 +48,27 @@ class Hit:
         return dump(self.model(base_url))
 
 
+def indicator_model(r: Record, p: Passage, info: DocumentInfo, base_url: str = "") -> IndicatorJSON:
+    """A record as the API sends it, wherever it is sent (/api/indicators, a search's answer)."""
+    return IndicatorJSON(**r.to_json(), url=base_url + permalink(p), short_title=info.short_title)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A record of a numeric question's answer card, with the row passage it cites and its document."""
+
+    record: Record
+    passage: Passage
+    info: DocumentInfo
+
+    @property
+    def url(self) -> str:
+        return permalink(self.passage)
+
+    def model(self, base_url: str = "") -> IndicatorJSON:
+        return indicator_model(self.record, self.passage, self.info, base_url)
+
+
 @dataclass
 class SearchResponse:
     query: str
@@ -61,6 +83,7 @@ class SearchResponse:
     groups: list[dict] | None = None
     missing_words: list[str] = field(default_factory=list)
     suggestions: list[SuggestionJSON] = field(default_factory=list)
+    indicators: list[Answered] = field(default_factory=list)
 
     def to_json(self, base_url: str = "") -> dict:
         grouped = {} if self.groups is None else {"groups": [
@@ -69,6 +92,8 @@ class SearchResponse:
             grouped["missing_words"] = self.missing_words
         if self.suggestions:
             grouped["suggestions"] = self.suggestions
+        if self.indicators:
+            grouped["indicators"] = [a.model(base_url) for a in self.indicators]
         return dump(SearchResponseJSON(query=self.query, mode=self.mode, k=self.k, offset=self.offset, total=self.total,
                                took_ms=round(self.took_ms, 1), results=[h.model(base_url) for h in self.hits],
                                preferred=self.preferred, notes=self.notes, **grouped))

@@ -17,6 +17,7 @@ from indexer.config import Config
 from indexer.documents.corpus import Catalog, Document, corpus_hash
 from indexer.embed.embedders import Embedder, make_embedder
 from indexer.errors import IndexCorruptError, IndexMismatchError, PlansearchError
+from indexer.indicators.answer import answer
 from indexer.indicators.records import Record
 from indexer.indicators.store import read_records
 from indexer.query.intent import query_stopwords
@@ -25,7 +26,7 @@ from indexer.search.fusion import union_by_score
 from indexer.search.matching import word_weights
 from indexer.search.passages import PassageStore
 from indexer.search.ranking import Evidence, Ranking, rank
-from indexer.search.results import Hit, SearchResponse, query_terms, suggestion, table_highlights
+from indexer.search.results import Answered, Hit, SearchResponse, query_terms, suggestion, table_highlights
 
 WARM_QUERY = "如何推进养老服务体系建设"
 
@@ -153,7 +154,17 @@ class Searcher:
             notes.append("部分检索词没有找到：" + "、".join(ranking.missing))
         return SearchResponse(req.q, req.mode, req.k, req.offset, ranking.total, (time.perf_counter() - t0) * 1000,
                               page(ranking.fused), plan.intent.explain(), notes, groups, list(ranking.missing),
-                              self._suggestions(ranking))
+                              self._suggestions(ranking), self._answer(plan) if req.offset == 0 else [])
+
+    def _answer(self, plan: QueryPlan) -> list[Answered]:
+        """A numeric question's answer card (indexer.indicators.answer), within the search's filters.
+        A build made before records existed answers with passages only."""
+        try:
+            records = self.indicators
+        except PlansearchError:
+            return []
+        found = answer(plan.parsed.positive_text, records, self.catalog, plan.allowed)
+        return [Answered(r, self.passage(r.passage_id), self.catalog.info(r.doc_id)) for r in found]
 
     def _suggestions(self, ranking: Ranking, n: int = 3) -> list:
         """With no match, the sections of the nearest passages (one per section), offered apart from the results."""

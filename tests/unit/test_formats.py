@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,20 +94,24 @@ def test_formats_are_told_by_content_not_name():
     assert detect((FIXTURES / "hebei-report.txt").read_bytes(), "a.html") == "text"
 
 
-# Each bad file of tests/data/formats/bad and the words its one line must hold.
+# Each bad file of tests/data/formats/bad and the words its one line must hold (after the name).
+# A .docx that is really a .doc is read as .doc where LibreOffice is installed.
 BAD_FILES = [
-    ("encrypted.pdf", "encrypted"),
-    ("damaged.pdf", "damaged PDF"),
-    ("scanned.pdf", "no text layer"),
-    ("not-word.docx", "not a Word document"),
-    ("no-main-text.html", "no main text"),
+    ("encrypted.pdf", "the PDF is encrypted; save an unprotected copy"),
+    ("damaged.pdf", "a damaged PDF (PSEOF); it cannot be read"),
+    ("scanned.pdf", "the PDF has no text layer (a scan, 1 page of images)"),
+    ("not-word.docx", "a zip archive, not a Word document (no word/document.xml)"),
+    ("no-main-text.html", "no main text found in the HTML page"),
+    *([("really-a-doc.docx", "a Word 97-2003 (.doc/.wps) file; install LibreOffice")]
+      if shutil.which("soffice") is None and shutil.which("libreoffice") is None else []),
 ]
 
 
 @pytest.mark.parametrize(("name", "message"), BAD_FILES)
 def test_a_bad_file_is_one_clear_line(name, message):
-    with pytest.raises(ExtractionError, match=message) as err:
+    with pytest.raises(ExtractionError) as err:
         extract((BAD / name).read_bytes(), name)
+    assert str(err.value).startswith(f"{name}: {message}")
     assert "\n" not in str(err.value) and err.value.exit_code == 2
 
 
